@@ -1,0 +1,30 @@
+"""The one django-ninja API at /api/: OpenAPI 3 at /api/openapi.json, docs at /api/docs."""
+
+from ninja import NinjaAPI
+
+from salesdesk.core.api import SessionAuth, TokenAuth, install_error_handlers
+
+api = NinjaAPI(
+    title="Salesdesk API",
+    version="1",
+    description=(
+        "Everything the pages do, for scripts. Authenticate with a personal API token "
+        "(`Authorization: Bearer sd_…`, create one under *API tokens*) or the browser session. "
+        "Errors: `{\"detail\", \"errors\": [{\"field\", \"message\"}]}`. Lists are cursor-paginated. "
+        "Reads carry an `ETag`; send it back as `If-Match` to update safely (412 when stale). "
+        "POSTs accept an `Idempotency-Key`."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+
+# Each app adds its router here; the isolation matrix in tests/ walks all of them.
+from salesdesk.core.api_routes import router as core_router  # noqa: E402
+from salesdesk.deals.api import router as deals_router  # noqa: E402
+from salesdesk.parties.api import router as parties_router  # noqa: E402
+
+api.add_router("/", core_router)
+api.add_router("/", parties_router)
+api.add_router("/", deals_router)

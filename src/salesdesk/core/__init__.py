@@ -1,0 +1,1 @@
+"""Shared kernel: base models, audit trail, capability table, errors, pagination, jobs."""

@@ -1,0 +1,151 @@
+"""The audit trail: every create, update, delete and workflow step on a business record.
+
+Services call these functions explicitly (no signals), inside their transaction, so a
+change and its audit record are committed together or not at all — on SQLite and
+PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
+
+from .models import AuditAction, AuditedModel, AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a field value, readable in a timeline."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The audited field values of ``instance``, keyed by field name (FKs by id)."""
+    exclude = set(getattr(instance, "audit_exclude", ()))
+    values: dict[str, Any] = {}
+    for f in instance._meta.concrete_fields:
+        if f.name in exclude or f.primary_key:
+            continue
+        values[f.name] = _plain(getattr(instance, f.attname))
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field whose value changed."""
+    return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
+
+
+def _actor_label(actor: Any) -> str:
+    if actor is None:
+        return "system"
+    label = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
+    return label or getattr(actor, "username", None) or str(actor)
+
+
+def _scope(instance: models.Model) -> int | None:
+    getter = getattr(instance, "audit_scope_organisation_id", None)
+    return getter() if callable(getter) else None
+
+
+def record(actor: Any, instance: models.Model, action: str, changes: dict | None = None, *,
+           step: str = "", detail: dict | None = None) -> AuditEvent:
+    """Write one audit event about ``instance``. Call inside the service's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        # Outside a transaction the record and its audit could part ways on a crash.
+        raise RuntimeError("audit.record must run inside the service's transaction.atomic block")
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=_actor_label(actor),
+        action=action,
+        step=step,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        changes=changes or {},
+        detail=detail or {},
+        scope_organisation_id=_scope(instance),
+    )
+
+
+def record_created(actor: Any, instance: models.Model, **kwargs: Any) -> AuditEvent:
+    after = snapshot(instance)
+    return record(actor, instance, AuditAction.CREATED, {k: [None, v] for k, v in after.items() if v not in (None, "")},
+                  **kwargs)
+
+
+def record_updated(actor: Any, instance: models.Model, before: dict[str, Any], **kwargs: Any) -> AuditEvent | None:
+    """Record what changed since ``before`` (a snapshot); nothing when nothing changed."""
+    changes = diff(before, snapshot(instance))
+    if not changes:
+        return None
+    return record(actor, instance, AuditAction.UPDATED, changes, **kwargs)
+
+
+def record_deleted(actor: Any, instance: models.Model, **kwargs: Any) -> AuditEvent:
+    before = snapshot(instance)
+    return record(actor, instance, AuditAction.DELETED, {k: [v, None] for k, v in before.items()}, **kwargs)
+
+
+def record_step(actor: Any, instance: models.Model, step: str, changes: dict | None = None,
+                detail: dict | None = None) -> AuditEvent:
+    """A workflow step (escalated, approved, signed off …), with whatever it changed."""
+    return record(actor, instance, AuditAction.STEP, changes, step=step, detail=detail)
+
+
+@transaction.atomic
+def bulk_update(actor: Any, queryset: models.QuerySet, **values: Any) -> int:
+    """The audited way to change many rows: each row is saved and recorded on its own."""
+    count = 0
+    for instance in queryset.select_for_update():
+        before = snapshot(instance)
+        for name, value in values.items():
+            setattr(instance, name, value)
+        instance.save(update_fields=list(values))
+        record_updated(actor, instance, before)
+        count += 1
+    return count
+
+
+def events_for(instance: models.Model) -> models.QuerySet[AuditEvent]:
+    """The history of one record, newest first."""
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_id=str(instance.pk),
+    ).select_related("actor", "content_type")
+
+
+def events_for_organisation(organisation_id: int) -> models.QuerySet[AuditEvent]:
+    """The timeline of an account: its own events and those of its contacts, opportunities …"""
+    return AuditEvent.objects.filter(scope_organisation_id=organisation_id).select_related("actor", "content_type")
+
+
+__all__ = [
+    "AuditedModel",
+    "bulk_update",
+    "diff",
+    "events_for",
+    "events_for_organisation",
+    "record",
+    "record_created",
+    "record_deleted",
+    "record_step",
+    "record_updated",
+    "snapshot",
+]

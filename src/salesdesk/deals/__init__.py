@@ -1,0 +1,1 @@
+"""Opportunities; later deal registration, presales requests and requirements."""

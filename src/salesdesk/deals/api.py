@@ -1,0 +1,5 @@
+"""API for opportunities."""
+
+from ninja import Router
+
+router = Router(tags=["opportunities"])

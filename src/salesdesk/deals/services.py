@@ -1,0 +1,99 @@
+"""Every write to opportunities: capability check, references checked for visibility, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from salesdesk.core import audit
+from salesdesk.core.errors import ApplicationError
+from salesdesk.core.permissions import require
+from salesdesk.core.roles import UserKind
+from salesdesk.core.validation import apply_changes, check_version, clean_or_raise
+from salesdesk.parties.choices import OrganisationKind
+from salesdesk.parties.selectors import visible_organisations, visible_users
+
+from .choices import CLOSED_STAGES
+from .models import Opportunity
+
+OPPORTUNITY_FIELDS = {"name", "account", "owner", "partner", "stage", "amount", "currency",
+                      "expected_close_date", "description", "lost_reason"}
+
+
+def _resolve_refs(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Swap *_id references for records, refusing any the actor cannot see."""
+    data = dict(data)
+    if "account_id" in data:
+        account = visible_organisations(actor).filter(pk=data.pop("account_id"),
+                                                      kind=OrganisationKind.CUSTOMER).first()
+        if account is None:
+            raise ApplicationError("account_id", "no such customer account")
+        data["account"] = account
+    if "partner_id" in data:
+        partner_id = data.pop("partner_id")
+        partner = None
+        if partner_id is not None:
+            partner = visible_organisations(actor).filter(pk=partner_id, kind=OrganisationKind.PARTNER).first()
+            if partner is None:
+                raise ApplicationError("partner_id", "no such partner organisation")
+        data["partner"] = partner
+    if "owner_id" in data:
+        owner = visible_users(actor).filter(pk=data.pop("owner_id"), is_active=True).first()
+        if owner is None or owner.kind not in (UserKind.SALES_REP, UserKind.SUPPORT):
+            raise ApplicationError("owner_id", "must be an active sales rep or staff member")
+        data["owner"] = owner
+    if "currency" in data and isinstance(data["currency"], str):
+        data["currency"] = data["currency"].strip().upper()
+    return data
+
+
+def _closing(opportunity: Opportunity) -> None:
+    if opportunity.stage in CLOSED_STAGES and opportunity.closed_at is None:
+        opportunity.closed_at = timezone.now()
+    elif opportunity.stage not in CLOSED_STAGES:
+        opportunity.closed_at = None
+    if opportunity.stage == "lost" and not opportunity.lost_reason:
+        raise ApplicationError("lost_reason", "say why the deal was lost")
+
+
+@transaction.atomic
+def opportunity_create(*, actor: Any, data: dict[str, Any]) -> Opportunity:
+    """Open an opportunity on a customer account; the actor owns it unless an owner is named."""
+    require(actor, "opportunity.create")
+    data = _resolve_refs(actor, data)
+    unknown = sorted(set(data) - OPPORTUNITY_FIELDS)
+    if unknown:
+        raise ApplicationError(unknown[0], "is not a field of an opportunity")
+    if "account" not in data:
+        raise ApplicationError("account_id", "is required")
+    data.setdefault("owner", actor)
+    opportunity = Opportunity(**data)
+    clean_or_raise(opportunity)
+    _closing(opportunity)
+    opportunity.save()
+    audit.record_created(actor, opportunity)
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(*, actor: Any, opportunity: Opportunity, data: dict[str, Any],
+                       expected_version: int | None = None) -> Opportunity:
+    """Change an opportunity. A stage change is recorded as a workflow step as well."""
+    require(actor, "opportunity.edit")
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    check_version(opportunity, expected_version)
+    before = audit.snapshot(opportunity)
+    changed = apply_changes(opportunity, _resolve_refs(actor, data), allowed=OPPORTUNITY_FIELDS)
+    if not changed:
+        return opportunity
+    clean_or_raise(opportunity)
+    _closing(opportunity)
+    opportunity.save(update_fields=[*changed, "closed_at"])
+    if "stage" in changed:
+        audit.record_step(actor, opportunity, f"moved to {opportunity.get_stage_display()}",
+                          audit.diff(before, audit.snapshot(opportunity)))
+    else:
+        audit.record_updated(actor, opportunity, before)
+    return opportunity

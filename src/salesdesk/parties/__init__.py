@@ -1,0 +1,1 @@
+"""Organisations (own, customer, partner), contacts, users, teams and product skills."""

@@ -1,0 +1,5 @@
+"""API for organisations, contacts and users."""
+
+from ninja import Router
+
+router = Router(tags=["parties"])

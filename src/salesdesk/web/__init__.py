@@ -1,0 +1,1 @@
+"""The pages: base layout, navigation, home pages, shared template parts and static files."""
