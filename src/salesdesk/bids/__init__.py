@@ -1,0 +1,1 @@
+"""RFPs, proposals, documents, policies and approvals. Not built yet."""

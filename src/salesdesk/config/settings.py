@@ -168,6 +168,9 @@ SECURE_SSL_REDIRECT = HTTPS and not env_bool("SALESDESK_NO_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = int(os.environ.get("SALESDESK_HSTS_SECONDS", "31536000")) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = env_bool("SALESDESK_HSTS_PRELOAD")
+# Preloading commits the whole domain to HTTPS for browsers everywhere: the operator's
+# decision (SALESDESK_HSTS_PRELOAD=1), not a default a self-hosted product should take.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if env_bool("SALESDESK_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -203,6 +206,7 @@ USE_TZ = True
 # --- Static files and uploads -------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Everything is served from the package itself (no CDN, works offline); finders let
 # `make run` serve without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
@@ -245,7 +249,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("SALESDESK_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # each failed login and lock-out is a warning
     },
 }
 

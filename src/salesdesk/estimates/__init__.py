@@ -1,0 +1,1 @@
+"""Estimates, work breakdown, risks, Monte Carlo; plans, CPM, Gantt (issue 7). Not built yet."""

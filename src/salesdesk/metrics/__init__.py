@@ -1,0 +1,1 @@
+"""KPIs, dashboards, targets and improvement initiatives. Not built yet."""

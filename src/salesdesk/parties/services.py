@@ -65,8 +65,8 @@ def organisation_create(*, actor: Any, data: dict[str, Any]) -> Organisation:
     if unknown:
         raise ApplicationError(unknown[0], "is not a field of an organisation")
     org = Organisation(**data)
-    clean_or_raise(org)
     _check_managed_by(org)
+    clean_or_raise(org)
     org.save()
     audit.record_created(actor, org)
     return org
@@ -83,8 +83,8 @@ def organisation_update(*, actor: Any, organisation: Organisation, data: dict[st
     changed = apply_changes(organisation, _resolve_refs(actor, data), allowed=ORGANISATION_FIELDS)
     if not changed:
         return organisation
-    clean_or_raise(organisation)
     _check_managed_by(organisation)
+    clean_or_raise(organisation)
     organisation.save(update_fields=changed)
     audit.record_updated(actor, organisation, before)
     return organisation
@@ -128,6 +128,7 @@ def contact_update(*, actor: Any, contact: Contact, data: dict[str, Any],
 def contact_delete(*, actor: Any, contact: Contact) -> None:
     """Remove a contact entered by mistake; its history stays in the audit trail."""
     require(actor, "contact.edit")
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
     audit.record_deleted(actor, contact)
     contact.delete()
 

@@ -1,0 +1,1 @@
+"""Cases, interactions, SLA policies and escalation (issue 4). Not built yet."""

@@ -1,0 +1,272 @@
+"""The isolation matrix: no user ever reaches another organisation's records.
+
+Generated from the URL resolver (pages) and the django-ninja routers (API), so a
+route added later is covered without anyone remembering to add it:
+
+- every route that takes a record id answers 404 to a user of another organisation,
+  for every method it accepts, and nothing changes;
+- every list (a GET route without an id) shows an outsider none of the other
+  organisation's rows;
+- every API write whose body names records (``*_id``) refuses ids of another
+  organisation's records with a 4xx, and nothing changes.
+
+A route whose parameters the matrix cannot fill fails ``test_every_route_is_described``
+until its parameter is added to ``FOREIGN_IDS`` (or, with a reason, to ``NOT_RECORD_ROUTES``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from salesdesk.core.jobs import job_create
+from salesdesk.core.models import AuditEvent
+from salesdesk.core.tokens import token_create
+
+pytestmark = pytest.mark.django_db
+
+# Routes outside business isolation, each with the reason.
+NOT_RECORD_ROUTES = {
+    "admin/": "Django admin: instance operators only (is_staff), not reachable by partners or customers",
+    "static/": "static files",
+    "media/": "uploaded files are served through views that check visibility, never directly",
+}
+
+
+@dataclass
+class Route:
+    path: str  # e.g. "api/organisations/<int:organisation_id>"
+    name: str
+    params: tuple[str, ...]
+    methods: tuple[str, ...] | None  # None: a page (try GET and POST)
+
+
+def _walk(patterns, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for p in patterns:
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, route)
+        else:
+            yield route, p
+
+
+def all_routes() -> list[Route]:
+    routes = []
+    for path, pattern in _walk(get_resolver().url_patterns):
+        if any(path.startswith(skip) for skip in NOT_RECORD_ROUTES):
+            continue
+        params = tuple(re.findall(r"<(?:\w+:)?(\w+)>", path))
+        methods = None
+        view = pattern.callback
+        # django-ninja's view closes over its PathView, which knows the route's operations.
+        for cell in getattr(view, "__closure__", None) or ():
+            path_view = cell.cell_contents
+            if hasattr(path_view, "operations"):
+                methods = tuple(sorted({m for op in path_view.operations for m in op.methods}))
+        routes.append(Route(path=path, name=pattern.name or path, params=params, methods=methods))
+    return routes
+
+
+# How to find a record of *another* organisation (world B) for each kind of id.
+FOREIGN_IDS: dict[str, Callable[[object], int]] = {
+    "organisation_id": lambda w: w.customer.pk,
+    "contact_id": lambda w: w.contact.pk,
+    "opportunity_id": lambda w: w.opportunity.pk,
+    "user_id": lambda w: w.customer_user.pk,
+    "token_id": lambda w: w.token.pk,
+    "job_id": lambda w: w.job.pk,
+    "account_id": lambda w: w.customer.pk,
+    "partner_id": lambda w: w.partner.pk,
+    "managed_by_id": lambda w: w.partner.pk,
+    "owner_id": lambda w: w.partner_user.pk,
+}
+
+
+def fill(path: str, world) -> str:
+    def sub(match: re.Match) -> str:
+        return str(FOREIGN_IDS[match.group(1)](world))
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", sub, path)
+
+
+def world_state() -> dict[str, object]:
+    """Row counts and versions of every Salesdesk model, to prove that nothing changed."""
+    state: dict[str, object] = {"audit": AuditEvent.objects.count()}
+    for model in apps.get_models():
+        if not model.__module__.startswith("salesdesk."):
+            continue
+        state[model._meta.label] = model._base_manager.count()
+        if hasattr(model, "version"):
+            state[model._meta.label + ".versions"] = sum(model._base_manager.values_list("version", flat=True))
+    return state
+
+
+@pytest.fixture
+def worlds(world_a, world_b):
+    # Records of world B that only world B's people may reach: a token and a job.
+    world_b.token, _secret = token_create(actor=world_b.partner_user, name="B's script")
+    world_b.job = job_create(actor=world_b.partner_user, kind="test", title="B's job")
+    return world_a, world_b
+
+
+def outsiders(world_a):
+    return [world_a.partner_user, world_a.customer_user]
+
+
+def markers_of(world_b) -> list[str]:
+    return [world_b.customer.name, world_b.partner.name, world_b.opportunity.name, world_b.contact.first_name,
+            world_b.customer_user.username, world_b.partner_user.username, "B's job", "B's script"]
+
+
+SAMPLE_STRINGS = {"email": "someone@example.com", "uri": "https://example.com", "date": "2027-01-31",
+                  "date-time": "2027-01-31T10:00:00Z", "decimal": "100.00"}
+
+
+def _resolve(schema: dict, components: dict) -> dict:
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    if "anyOf" in schema:
+        options = [o for o in schema["anyOf"] if o.get("type") != "null"]
+        return _resolve(options[0], components) if options else {}
+    if "allOf" in schema and len(schema["allOf"]) == 1:
+        return _resolve(schema["allOf"][0], components)
+    return schema
+
+
+def sample_body(operation: dict, components: dict, world) -> dict:
+    """A body that passes the schema, with every ``*_id`` naming world B's records."""
+    content = (operation.get("requestBody") or {}).get("content", {}).get("application/json")
+    if not content:
+        return {}
+    schema = _resolve(content["schema"], components)
+    body: dict[str, object] = {}
+    required = set(schema.get("required", []))
+    for name, prop in schema.get("properties", {}).items():
+        if name in FOREIGN_IDS:
+            body[name] = FOREIGN_IDS[name](world)
+            continue
+        if name not in required:
+            continue
+        prop = _resolve(prop, components)
+        if "enum" in prop:
+            body[name] = prop["enum"][0]
+        elif prop.get("type") == "string":
+            body[name] = SAMPLE_STRINGS.get(prop.get("format", ""), "Sample value 42")
+        elif prop.get("type") in ("integer", "number"):
+            body[name] = max(1, prop.get("minimum", 1))
+        elif prop.get("type") == "boolean":
+            body[name] = False
+        else:
+            body[name] = None
+    return body
+
+
+def api_operations() -> tuple[list[tuple[str, str, dict]], dict]:
+    from salesdesk.config.api import api
+
+    schema = api.get_openapi_schema()
+    ops = [(path, method.upper(), op) for path, item in schema["paths"].items() for method, op in item.items()]
+    return ops, schema.get("components", {}).get("schemas", {})
+
+
+def test_every_route_is_described():
+    unknown = sorted({(r.path, p) for r in all_routes() for p in r.params if p not in FOREIGN_IDS})
+    assert not unknown, (
+        "These routes take a parameter the isolation matrix cannot fill; add it to FOREIGN_IDS "
+        f"(or to NOT_RECORD_ROUTES with a reason): {unknown}"
+    )
+
+
+def test_the_matrix_sees_the_api_and_the_pages():
+    routes = all_routes()
+    assert any(r.path.startswith("api/") and r.params for r in routes)
+    assert any(not r.path.startswith("api/") and r.params for r in routes)
+
+
+RECORD_ROUTES = [r for r in all_routes() if r.params]
+LIST_ROUTES = [r for r in all_routes() if not r.params]
+
+
+@pytest.mark.parametrize("route", RECORD_ROUTES, ids=[r.path for r in RECORD_ROUTES])
+def test_a_foreign_record_is_not_found(route, worlds, client_as):
+    world_a, world_b = worlds
+    url = fill(route.path, world_b)
+    is_api = route.methods is not None
+    operations, components = api_operations() if is_api else ([], {})
+    methods = route.methods or ("GET", "POST")
+    for user in outsiders(world_a):
+        client = client_as(user)
+        before = world_state()
+        statuses = {}
+        for method in methods:
+            op = next((o for p, m, o in operations
+                       if m == method and re.sub(r"\{(\w+)\}", r"<\1>", p).lstrip("/") == route.path), {})
+            body = sample_body(op, components, world_b)
+            response = client.generic(method, url, data=json.dumps(body), content_type="application/json")
+            statuses[method] = response.status_code
+            if is_api:
+                assert response.status_code == 404, f"{method} {url} as {user.kind}: {response.status_code}"
+                assert response.json() == {"detail": "Not found.", "errors": []}
+            else:
+                # A page may accept only GET or only POST (405 for the other, whatever the id).
+                assert response.status_code in (404, 405), f"{method} {url} as {user.kind}: {response.status_code}"
+        assert 404 in statuses.values(), f"{url} never answered 404 to {user.kind}: {statuses}"
+        assert world_state() == before, f"{url} changed something for {user.kind}"
+
+
+@pytest.mark.parametrize("route", LIST_ROUTES, ids=[r.path or "/" for r in LIST_ROUTES])
+def test_lists_show_no_foreign_rows(route, worlds, client_as):
+    world_a, world_b = worlds
+    if route.methods is not None and "GET" not in route.methods:
+        pytest.skip("no GET on this route")
+    for user in outsiders(world_a):
+        response = client_as(user).get("/" + route.path)
+        if response.status_code != 200:
+            assert response.status_code in (302, 303, 403, 404, 405), f"/{route.path}: {response.status_code}"
+            continue
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        body = raw.decode(errors="replace")
+        leaked = [m for m in markers_of(world_b) if m in body]
+        assert not leaked, f"/{route.path} shows {leaked} to {user.kind}"
+
+
+def _writes_with_references() -> list[tuple[str, str, dict]]:
+    operations, components = api_operations()
+    found = []
+    for path, method, op in operations:
+        if method not in ("POST", "PATCH", "PUT") or "{" in path:
+            continue
+        content = (op.get("requestBody") or {}).get("content", {}).get("application/json")
+        if not content:
+            continue
+        props = _resolve(content["schema"], components).get("properties", {})
+        if any(name in FOREIGN_IDS for name in props):
+            found.append((path, method, op))
+    return found
+
+
+WRITES_WITH_REFERENCES = _writes_with_references()
+
+
+@pytest.mark.parametrize(("path", "method", "op"), WRITES_WITH_REFERENCES,
+                         ids=[f"{m} {p}" for p, m, _ in WRITES_WITH_REFERENCES])
+def test_a_write_naming_foreign_records_is_refused(path, method, op, worlds, client_as):
+    world_a, world_b = worlds
+    _ops, components = api_operations()
+    body = sample_body(op, components, world_b)
+    for user in outsiders(world_a):
+        before = world_state()
+        response = client_as(user).generic(method, path, data=json.dumps(body), content_type="application/json")
+        assert response.status_code in (400, 403, 404), f"{method} {path} as {user.kind}: {response.status_code}"
+        assert set(response.json()) == {"detail", "errors"}
+        assert world_state() == before, f"{method} {path} changed something for {user.kind}"
+
+
+def test_the_matrix_covers_writes_with_references():
+    assert {p for p, _m, _o in WRITES_WITH_REFERENCES} >= {"/api/contacts", "/api/opportunities"}
