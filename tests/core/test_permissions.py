@@ -27,7 +27,7 @@ case.open                 1 S P C
 case.escalate             1
 job.view                  1 S P C A
 audit.view                1 S P C
-organisation.export       1 S
+organisation.export       1 S P
 case.resolve              2
 knowledge.draft           2
 solution.propose_simple   2
