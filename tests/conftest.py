@@ -32,6 +32,13 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 takes ~0.5 s per user the factories create. Tests of hashing itself put
+    # the production hashers back (see tests/test_security.py).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def own_org(db):
     return OwnOrganisationFactory()
@@ -64,8 +71,14 @@ def sales_rep(own_org):
 
 @pytest.fixture
 def admin_user(own_org):
-    return UserFactory(kind=UserKind.ADMIN, support_level=None, organisation=own_org, username="admin",
-                       is_staff=True, is_superuser=True)
+    return UserFactory(
+        kind=UserKind.ADMIN,
+        support_level=None,
+        organisation=own_org,
+        username="admin",
+        is_staff=True,
+        is_superuser=True,
+    )
 
 
 class World:
@@ -75,14 +88,27 @@ class World:
         self.partner = PartnerFactory(name=f"Partner {label}")
         self.customer = OrganisationFactory(name=f"Customer {label}", managed_by=self.partner)
         self.contact = ContactFactory(organisation=self.customer, first_name=f"Sam{label}")
-        self.opportunity = OpportunityFactory(name=f"Deal {label}", account=self.customer, partner=self.partner,
-                                              owner=sales_rep)
-        self.partner_user = UserFactory(kind=UserKind.PARTNER, support_level=None, organisation=self.partner,
-                                        username=f"partner_{label.lower()}")
-        self.customer_user = UserFactory(kind=UserKind.CUSTOMER, support_level=None, organisation=self.customer,
-                                         username=f"customer_{label.lower()}")
-        self.partner_teammate = UserFactory(kind=UserKind.PARTNER, support_level=None, organisation=self.partner,
-                                            username=f"partner_{label.lower()}_2")
+        self.opportunity = OpportunityFactory(
+            name=f"Deal {label}", account=self.customer, partner=self.partner, owner=sales_rep
+        )
+        self.partner_user = UserFactory(
+            kind=UserKind.PARTNER,
+            support_level=None,
+            organisation=self.partner,
+            username=f"partner_{label.lower()}",
+        )
+        self.customer_user = UserFactory(
+            kind=UserKind.CUSTOMER,
+            support_level=None,
+            organisation=self.customer,
+            username=f"customer_{label.lower()}",
+        )
+        self.partner_teammate = UserFactory(
+            kind=UserKind.PARTNER,
+            support_level=None,
+            organisation=self.partner,
+            username=f"partner_{label.lower()}_2",
+        )
 
 
 @pytest.fixture

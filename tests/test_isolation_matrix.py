@@ -103,7 +103,9 @@ def world_state() -> dict[str, object]:
             continue
         state[model._meta.label] = model._base_manager.count()
         if hasattr(model, "version"):
-            state[model._meta.label + ".versions"] = sum(model._base_manager.values_list("version", flat=True))
+            state[model._meta.label + ".versions"] = sum(
+                model._base_manager.values_list("version", flat=True)
+            )
     return state
 
 
@@ -120,12 +122,25 @@ def outsiders(world_a):
 
 
 def markers_of(world_b) -> list[str]:
-    return [world_b.customer.name, world_b.partner.name, world_b.opportunity.name, world_b.contact.first_name,
-            world_b.customer_user.username, world_b.partner_user.username, "B's job", "B's script"]
+    return [
+        world_b.customer.name,
+        world_b.partner.name,
+        world_b.opportunity.name,
+        world_b.contact.first_name,
+        world_b.customer_user.username,
+        world_b.partner_user.username,
+        "B's job",
+        "B's script",
+    ]
 
 
-SAMPLE_STRINGS = {"email": "someone@example.com", "uri": "https://example.com", "date": "2027-01-31",
-                  "date-time": "2027-01-31T10:00:00Z", "decimal": "100.00"}
+SAMPLE_STRINGS = {
+    "email": "someone@example.com",
+    "uri": "https://example.com",
+    "date": "2027-01-31",
+    "date-time": "2027-01-31T10:00:00Z",
+    "decimal": "100.00",
+}
 
 
 def _resolve(schema: dict, components: dict) -> dict:
@@ -171,7 +186,9 @@ def api_operations() -> tuple[list[tuple[str, str, dict]], dict]:
     from salesdesk.config.api import api
 
     schema = api.get_openapi_schema()
-    ops = [(path, method.upper(), op) for path, item in schema["paths"].items() for method, op in item.items()]
+    ops = [
+        (path, method.upper(), op) for path, item in schema["paths"].items() for method, op in item.items()
+    ]
     return ops, schema.get("components", {}).get("schemas", {})
 
 
@@ -205,8 +222,14 @@ def test_a_foreign_record_is_not_found(route, worlds, client_as):
         before = world_state()
         statuses = {}
         for method in methods:
-            op = next((o for p, m, o in operations
-                       if m == method and re.sub(r"\{(\w+)\}", r"<\1>", p).lstrip("/") == route.path), {})
+            op = next(
+                (
+                    o
+                    for p, m, o in operations
+                    if m == method and re.sub(r"\{(\w+)\}", r"<\1>", p).lstrip("/") == route.path
+                ),
+                {},
+            )
             body = sample_body(op, components, world_b)
             response = client.generic(method, url, data=json.dumps(body), content_type="application/json")
             statuses[method] = response.status_code
@@ -215,7 +238,9 @@ def test_a_foreign_record_is_not_found(route, worlds, client_as):
                 assert response.json() == {"detail": "Not found.", "errors": []}
             else:
                 # A page may accept only GET or only POST (405 for the other, whatever the id).
-                assert response.status_code in (404, 405), f"{method} {url} as {user.kind}: {response.status_code}"
+                assert response.status_code in (404, 405), (
+                    f"{method} {url} as {user.kind}: {response.status_code}"
+                )
         assert 404 in statuses.values(), f"{url} never answered 404 to {user.kind}: {statuses}"
         assert world_state() == before, f"{url} changed something for {user.kind}"
 
@@ -254,16 +279,21 @@ def _writes_with_references() -> list[tuple[str, str, dict]]:
 WRITES_WITH_REFERENCES = _writes_with_references()
 
 
-@pytest.mark.parametrize(("path", "method", "op"), WRITES_WITH_REFERENCES,
-                         ids=[f"{m} {p}" for p, m, _ in WRITES_WITH_REFERENCES])
+@pytest.mark.parametrize(
+    ("path", "method", "op"), WRITES_WITH_REFERENCES, ids=[f"{m} {p}" for p, m, _ in WRITES_WITH_REFERENCES]
+)
 def test_a_write_naming_foreign_records_is_refused(path, method, op, worlds, client_as):
     world_a, world_b = worlds
     _ops, components = api_operations()
     body = sample_body(op, components, world_b)
     for user in outsiders(world_a):
         before = world_state()
-        response = client_as(user).generic(method, path, data=json.dumps(body), content_type="application/json")
-        assert response.status_code in (400, 403, 404), f"{method} {path} as {user.kind}: {response.status_code}"
+        response = client_as(user).generic(
+            method, path, data=json.dumps(body), content_type="application/json"
+        )
+        assert response.status_code in (400, 403, 404), (
+            f"{method} {path} as {user.kind}: {response.status_code}"
+        )
         assert set(response.json()) == {"detail", "errors"}
         assert world_state() == before, f"{method} {path} changed something for {user.kind}"
 

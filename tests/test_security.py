@@ -10,8 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def login(client: Client, username: str, password: str):
-    return client.post(reverse("web:login"), {"username": username, "password": password},
-                       REMOTE_ADDR="203.0.113.7")
+    return client.post(
+        reverse("web:login"), {"username": username, "password": password}, REMOTE_ADDR="203.0.113.7"
+    )
 
 
 def test_repeated_failed_logins_are_throttled_and_logged(agent, password, settings, caplog):
@@ -41,8 +42,20 @@ def test_a_successful_login_resets_the_count(agent, password, settings):
     assert login(client, agent.username, password).status_code == 302
 
 
-def test_passwords_are_hashed_with_argon2(agent):
-    assert agent.password.startswith("argon2$")
+def test_passwords_are_hashed_with_argon2(settings, admin_user):
+    from salesdesk.config import settings as production
+    from salesdesk.parties.services import user_create
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    user = user_create(
+        actor=admin_user,
+        username="hashme",
+        password="a-long-unusual-pass-77",
+        kind="support",
+        support_level=1,
+    )
+    assert user.password.startswith("argon2$")
+    assert user.check_password("a-long-unusual-pass-77")
 
 
 def test_security_headers_on_pages(client):
@@ -63,7 +76,9 @@ def test_hsts_and_secure_cookies_when_served_over_https(settings, agent, passwor
     assert client.get(reverse("web:login")).status_code == 301  # plain HTTP is redirected
     response = client.get(reverse("web:login"), secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
-    response = client.post(reverse("web:login"), {"username": agent.username, "password": password}, secure=True)
+    response = client.post(
+        reverse("web:login"), {"username": agent.username, "password": password}, secure=True
+    )
     assert response.cookies["sessionid"]["secure"]
     assert response.cookies["sessionid"]["httponly"]
 

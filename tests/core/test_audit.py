@@ -18,15 +18,20 @@ pytestmark = pytest.mark.django_db
 
 def test_create_update_delete_are_recorded_with_old_and_new_values(agent, world_a):
     # given an agent entering a contact
-    contact = services.contact_create(actor=agent, data={"organisation_id": world_a.customer.pk,
-                                                         "first_name": "Ines", "last_name": "Duarte"})
+    contact = services.contact_create(
+        actor=agent,
+        data={"organisation_id": world_a.customer.pk, "first_name": "Ines", "last_name": "Duarte"},
+    )
     # when they correct the name and then remove the contact
     contact_id = contact.pk
     services.contact_update(actor=agent, contact=contact, data={"last_name": "Duarte-Silva"})
     services.contact_delete(actor=agent, contact=contact)
     # then three events tell who did what, with old -> new
-    events = list(AuditEvent.objects.filter(object_id=str(contact_id), content_type__model="contact")
-                  .order_by("at", "id"))
+    events = list(
+        AuditEvent.objects.filter(object_id=str(contact_id), content_type__model="contact").order_by(
+            "at", "id"
+        )
+    )
     assert [e.action for e in events] == ["created", "updated", "deleted"]
     assert all(e.actor == agent and e.actor_label == agent.get_full_name() for e in events)
     assert events[0].changes["first_name"] == [None, "Ines"]
@@ -38,13 +43,16 @@ def test_create_update_delete_are_recorded_with_old_and_new_values(agent, world_
 
 def test_an_update_that_changes_nothing_records_nothing(agent, world_a):
     before = AuditEvent.objects.count()
-    services.organisation_update(actor=agent, organisation=world_a.customer, data={"name": world_a.customer.name})
+    services.organisation_update(
+        actor=agent, organisation=world_a.customer, data={"name": world_a.customer.name}
+    )
     assert AuditEvent.objects.count() == before
 
 
 def test_stage_change_is_a_workflow_step_on_the_opportunity(presales, world_a):
-    opportunity = deal_services.opportunity_update(actor=presales, opportunity=world_a.opportunity,
-                                                   data={"stage": "proposal"})
+    opportunity = deal_services.opportunity_update(
+        actor=presales, opportunity=world_a.opportunity, data={"stage": "proposal"}
+    )
     event = audit.events_for(opportunity).first()
     assert event.action == "step"
     assert event.step == "moved to Proposal"
@@ -53,8 +61,9 @@ def test_stage_change_is_a_workflow_step_on_the_opportunity(presales, world_a):
 
 
 def test_money_and_dates_are_stored_readably(presales, world_a):
-    deal_services.opportunity_update(actor=presales, opportunity=world_a.opportunity,
-                                     data={"amount": Decimal("99.50")})
+    deal_services.opportunity_update(
+        actor=presales, opportunity=world_a.opportunity, data={"amount": Decimal("99.50")}
+    )
     event = audit.events_for(world_a.opportunity).first()
     assert event.changes["amount"] == ["125000.00", "99.50"]
 
@@ -94,8 +103,13 @@ def test_audit_outside_a_transaction_is_refused(agent, world_a):
 
 
 def test_password_never_lands_in_the_audit_trail(admin_user, own_org):
-    user = services.user_create(actor=admin_user, username="newbie", password="a-long-unusual-pass-77",
-                                kind="support", support_level=1)
+    user = services.user_create(
+        actor=admin_user,
+        username="newbie",
+        password="a-long-unusual-pass-77",
+        kind="support",
+        support_level=1,
+    )
     event = audit.events_for(user).first()
     assert "password" not in event.changes
     assert "a-long-unusual-pass-77" not in str(event.changes)

@@ -12,7 +12,9 @@ from salesdesk.parties.tasks import organisations_export_start
 
 
 @pytest.mark.django_db(transaction=True)
-def test_export_job_runs_in_the_db_worker_and_reports_progress(world_a, world_b, django_capture_on_commit_callbacks):
+def test_export_job_runs_in_the_db_worker_and_reports_progress(
+    world_a, world_b, django_capture_on_commit_callbacks
+):
     # given a partner user who starts an export of the organisations they see
     with django_capture_on_commit_callbacks(execute=True):
         job = organisations_export_start(actor=world_a.partner_user)

@@ -26,7 +26,7 @@ opportunity.view          1 S P
 case.open                 1 S P C
 case.escalate             1
 job.view                  1 S P C A
-audit.view                1 S P C
+audit.view                1 S P C A
 organisation.export       1 S P
 case.resolve              2
 knowledge.draft           2
@@ -107,17 +107,26 @@ def test_higher_levels_include_lower_ones():
 
 def test_admin_holds_no_business_approval():
     admin = person("admin")
-    for capability in ("estimate.signoff", "proposal.approve", "policy.set", "deal.approve", "knowledge.publish"):
+    for capability in (
+        "estimate.signoff",
+        "proposal.approve",
+        "policy.set",
+        "deal.approve",
+        "knowledge.publish",
+    ):
         assert not holds(admin, capability)
 
 
-@pytest.mark.parametrize("user", [
-    None,
-    SimpleNamespace(is_authenticated=False, is_active=True, kind="support", support_level=6),
-    person("support", 6, active=False),
-    person("support", None),
-    person("stranger"),
-])
+@pytest.mark.parametrize(
+    "user",
+    [
+        None,
+        SimpleNamespace(is_authenticated=False, is_active=True, kind="support", support_level=6),
+        person("support", 6, active=False),
+        person("support", None),
+        person("stranger"),
+    ],
+)
 def test_nobody_else_holds_anything(user):
     assert not any(holds(user, name) for name in CAPABILITIES)
 

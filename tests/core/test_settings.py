@@ -11,19 +11,34 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
 def run_check(tmp_path, extra_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SALESDESK_", "SECRET_KEY", "DATABASE_URL"))}
-    env.update({"SALESDESK_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": SRC,
-                "DJANGO_SETTINGS_MODULE": "salesdesk.config.settings", **extra_env})
-    return subprocess.run([sys.executable, "-m", "django", "check", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SALESDESK_", "SECRET_KEY", "DATABASE_URL", "DJANGO_"))
+    }
+    env.update(
+        {
+            "SALESDESK_DATA_DIR": str(tmp_path / "data"),
+            "PYTHONPATH": SRC,
+            "DJANGO_SETTINGS_MODULE": "salesdesk.config.settings",
+            **extra_env,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "django", "check", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_deploy_check_passes_with_production_values(tmp_path):
-    result = run_check(tmp_path, {
-        "SECRET_KEY": "x" * 20 + "-production-secret-from-the-vault-0123456789",
-        "ALLOWED_HOSTS": "salesdesk.example.com",
-        "SALESDESK_HTTPS": "1",
-    }, "--deploy", "--fail-level", "WARNING")
+    result = run_check(
+        tmp_path,
+        {
+            "SECRET_KEY": "x" * 20 + "-production-secret-from-the-vault-0123456789",
+            "ALLOWED_HOSTS": "salesdesk.example.com",
+            "SALESDESK_HTTPS": "1",
+        },
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
     assert result.returncode == 0, result.stderr + result.stdout
 
 

@@ -13,9 +13,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_sales_rep_opens_an_opportunity_they_own(sales_rep, world_a):
-    opp = services.opportunity_create(actor=sales_rep, data={
-        "name": "Northwind logistics", "account_id": world_a.customer.pk, "amount": Decimal("480000"),
-        "currency": "eur", "partner_id": world_a.partner.pk})
+    opp = services.opportunity_create(
+        actor=sales_rep,
+        data={
+            "name": "Northwind logistics",
+            "account_id": world_a.customer.pk,
+            "amount": Decimal("480000"),
+            "currency": "eur",
+            "partner_id": world_a.partner.pk,
+        },
+    )
     assert opp.owner == sales_rep
     assert opp.currency == "EUR"
     assert opp.amount == Decimal("480000.00")
@@ -35,12 +42,15 @@ def test_account_must_be_a_customer(sales_rep, world_a):
     assert not Opportunity.objects.filter(name="x").exists()
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"currency": "EURO"}, "currency"),
-    ({"amount": Decimal("-1")}, "amount"),
-    ({"stage": "dreaming"}, "stage"),
-    ({"stage": "lost"}, "lost_reason"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"currency": "EURO"}, "currency"),
+        ({"amount": Decimal("-1")}, "amount"),
+        ({"stage": "dreaming"}, "stage"),
+        ({"stage": "lost"}, "lost_reason"),
+    ],
+)
 def test_bad_values_are_named(presales, world_a, data, field):
     with pytest.raises(ApplicationError) as exc:
         services.opportunity_update(actor=presales, opportunity=world_a.opportunity, data=data)

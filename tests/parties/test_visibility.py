@@ -48,12 +48,19 @@ def test_inactive_or_anonymous_users_see_nothing(world_a):
 def test_a_partner_loses_sight_of_a_customer_it_no_longer_manages(agent, world_a, world_b):
     from salesdesk.parties import services
 
-    services.organisation_update(actor=agent, organisation=world_a.customer, data={"managed_by_id": world_b.partner.pk})
+    services.organisation_update(
+        actor=agent, organisation=world_a.customer, data={"managed_by_id": world_b.partner.pk}
+    )
     assert world_a.customer not in selectors.visible_organisations(world_a.partner_user)
     assert world_a.customer in selectors.visible_organisations(world_b.partner_user)
 
 
 def test_search_filters_by_text_kind_and_partner(agent, world_a, world_b):
     assert list(selectors.organisation_search(user=agent, query="customer a")) == [world_a.customer]
-    assert set(selectors.organisation_search(user=agent, kind="partner")) == {world_a.partner, world_b.partner}
-    assert list(selectors.organisation_search(user=agent, managed_by_id=world_b.partner.pk)) == [world_b.customer]
+    assert set(selectors.organisation_search(user=agent, kind="partner")) == {
+        world_a.partner,
+        world_b.partner,
+    }
+    assert list(selectors.organisation_search(user=agent, managed_by_id=world_b.partner.pk)) == [
+        world_b.customer
+    ]

@@ -4,13 +4,15 @@ from ninja import NinjaAPI
 
 from salesdesk.core.api import SessionAuth, TokenAuth, install_error_handlers
 
+# The docs page loads Swagger UI from the static files django-ninja ships ("ninja" is an
+# installed app), never from a CDN: it works offline and under our CSP (script-src 'self').
 api = NinjaAPI(
     title="Salesdesk API",
     version="1",
     description=(
         "Everything the pages do, for scripts. Authenticate with a personal API token "
         "(`Authorization: Bearer sd_…`, create one under *API tokens*) or the browser session. "
-        "Errors: `{\"detail\", \"errors\": [{\"field\", \"message\"}]}`. Lists are cursor-paginated. "
+        'Errors: `{"detail", "errors": [{"field", "message"}]}`. Lists are cursor-paginated. '
         "Reads carry an `ETag`; send it back as `If-Match` to update safely (412 when stale). "
         "POSTs accept an `Idempotency-Key`."
     ),

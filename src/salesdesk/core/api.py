@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
+import pydantic
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import CursorPagination
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from .errors import ApplicationError, StaleWrite
 from .tokens import token_authenticate
 
 log = logging.getLogger(__name__)
+
+
+class AuthedRequest(HttpRequest):
+    """What a handler receives: ``request.auth`` is the signed-in user (token or session)."""
+
+    auth: Any
 
 
 class TokenAuth(HttpBearer):
@@ -32,6 +43,24 @@ class SessionAuth(APIKeyCookie):
     """The signed-in browser session, with Django's CSRF check on unsafe methods."""
 
     param_name = "sessionid"
+
+    def __call__(self, request: HttpRequest) -> Any | None:
+        # Nobody signed in: answer 401 (sign in), not a CSRF 403 that would mislead a script
+        # which simply forgot its token.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        return super().__call__(request)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # The cookie is sent by the browser on its own, so an unsafe request must prove it
+        # comes from our pages (CSRF token), exactly as a form post would.
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise PermissionDenied(
+                "CSRF check failed: send the X-CSRFToken header with the csrftoken "
+                "cookie's value, or use 'Authorization: Bearer <token>' instead."
+            )
+        return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
         user = getattr(request, "user", None)
@@ -59,8 +88,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        errors = [{"field": _location(e.get("loc", ())), "message": e.get("msg", "is not valid")}
-                  for e in exc.errors]
+        errors = [
+            {"field": _location(e.get("loc", ())), "message": e.get("msg", "is not valid")}
+            for e in exc.errors
+        ]
         detail = errors[0]["message"] if len(errors) == 1 else "The request is not valid."
         if len(errors) == 1:
             detail = f"{errors[0]['field']}: {errors[0]['message']}"
@@ -69,8 +100,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
-            request, error_body("Sign in, or send 'Authorization: Bearer <token>' with an active API token."),
-            status=401)
+            request,
+            error_body("Sign in, or send 'Authorization: Bearer <token>' with an active API token."),
+            status=401,
+        )
 
     @api.exception_handler(PermissionDenied)
     def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
@@ -94,6 +127,22 @@ def set_etag(response: HttpResponse, instance: Any) -> None:
     response["ETag"] = etag_of(instance)
 
 
+def _tags(header: str) -> list[str]:
+    return [t.strip().removeprefix("W/") for t in header.split(",")]
+
+
+def not_modified(request: HttpRequest, instance: Any) -> HttpResponse | None:
+    """A 304 when the client's ``If-None-Match`` already names the current version, else None."""
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return None
+    if header.strip() != "*" and etag_of(instance) not in _tags(header):
+        return None
+    response = HttpResponseNotModified()
+    set_etag(response, instance)
+    return response
+
+
 def expected_version(request: HttpRequest, instance: Any) -> int | None:
     """The version the client last read, from ``If-Match``; 412 when it is not the current one.
 
@@ -105,16 +154,72 @@ def expected_version(request: HttpRequest, instance: Any) -> int | None:
         return None
     if header.strip() == "*":
         return instance.version
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    if etag_of(instance) not in tags:
+    if etag_of(instance) not in _tags(header):
         raise StaleWrite("If-Match", "the record changed since you read it; fetch it again and retry")
     return instance.version
 
 
 class Cursor(CursorPagination):
-    """Keyset pagination for every list: ``?cursor=…&page_size=…`` → ``{results, next, previous}``."""
+    """Keyset pagination for every list: ``?cursor=…&page_size=…`` → ``{results, next, previous}``.
+
+    Give each list an explicit ``ordering`` whose *first* field is unique or nearly so
+    (``("-id",)``, ``("name", "id")``): the cursor remembers the first field's value and
+    skips rows that share it by offset, which ninja caps at 100. A nullable first field
+    does not work at all (its position would be the text "None").
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("page_size", 25)
         kwargs.setdefault("max_page_size", 200)
         super().__init__(**kwargs)
+
+    def paginate_queryset(
+        self, queryset: QuerySet, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        if pagination.cursor:
+            self._check_cursor(queryset, pagination.cursor)
+        return super().paginate_queryset(queryset, pagination, request, **params)
+
+    def _check_cursor(self, queryset: QuerySet, encoded: str) -> None:
+        """A cursor someone edited or copied from another list is a 400 naming it, not a 500."""
+        try:
+            cursor = self.Cursor.from_encoded_param(encoded)
+            if cursor.p is not None:
+                meta = queryset.model._meta
+                field = meta.pk if self._order_attribute == "pk" else meta.get_field(self._order_attribute)
+                field.to_python(cursor.p)
+        except (ValidationError, pydantic.ValidationError, DjangoValidationError, UnicodeError) as exc:
+            raise ApplicationError(
+                "cursor", "is not a cursor this list gave out; start again without it"
+            ) from exc
+
+
+class Ref(Schema):
+    """A reference to another record in a response: its id and how people call it."""
+
+    id: int
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj)
+
+
+class AuditEventOut(Schema):
+    """One entry of a record's history or an account's timeline."""
+
+    id: int
+    at: dt.datetime
+    action: str
+    step: str
+    actor_id: int | None
+    actor_label: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    changes: dict[str, Any]
+    detail: dict[str, Any]
+
+    @staticmethod
+    def resolve_object_type(obj: Any) -> str:
+        return f"{obj.content_type.app_label}.{obj.content_type.model}"

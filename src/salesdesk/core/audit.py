@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import CharField, Q, QuerySet
 from django.db.models.fields.files import FieldFile
+from django.db.models.functions import Cast
 
 from .models import AuditAction, AuditedModel, AuditEvent
+from .permissions import holds
+from .roles import INTERNAL_KINDS
 
 
 def _plain(value: Any) -> Any:
@@ -64,8 +69,15 @@ def _scope(instance: models.Model) -> int | None:
     return getter() if callable(getter) else None
 
 
-def record(actor: Any, instance: models.Model, action: str, changes: dict | None = None, *,
-           step: str = "", detail: dict | None = None) -> AuditEvent:
+def record(
+    actor: Any,
+    instance: models.Model,
+    action: str,
+    changes: dict | None = None,
+    *,
+    step: str = "",
+    detail: dict | None = None,
+) -> AuditEvent:
     """Write one audit event about ``instance``. Call inside the service's transaction."""
     if not transaction.get_connection().in_atomic_block:
         # Outside a transaction the record and its audit could part ways on a crash.
@@ -86,11 +98,18 @@ def record(actor: Any, instance: models.Model, action: str, changes: dict | None
 
 def record_created(actor: Any, instance: models.Model, **kwargs: Any) -> AuditEvent:
     after = snapshot(instance)
-    return record(actor, instance, AuditAction.CREATED, {k: [None, v] for k, v in after.items() if v not in (None, "")},
-                  **kwargs)
+    return record(
+        actor,
+        instance,
+        AuditAction.CREATED,
+        {k: [None, v] for k, v in after.items() if v not in (None, "")},
+        **kwargs,
+    )
 
 
-def record_updated(actor: Any, instance: models.Model, before: dict[str, Any], **kwargs: Any) -> AuditEvent | None:
+def record_updated(
+    actor: Any, instance: models.Model, before: dict[str, Any], **kwargs: Any
+) -> AuditEvent | None:
     """Record what changed since ``before`` (a snapshot); nothing when nothing changed."""
     changes = diff(before, snapshot(instance))
     if not changes:
@@ -103,8 +122,9 @@ def record_deleted(actor: Any, instance: models.Model, **kwargs: Any) -> AuditEv
     return record(actor, instance, AuditAction.DELETED, {k: [v, None] for k, v in before.items()}, **kwargs)
 
 
-def record_step(actor: Any, instance: models.Model, step: str, changes: dict | None = None,
-                detail: dict | None = None) -> AuditEvent:
+def record_step(
+    actor: Any, instance: models.Model, step: str, changes: dict | None = None, detail: dict | None = None
+) -> AuditEvent:
     """A workflow step (escalated, approved, signed off …), with whatever it changed."""
     return record(actor, instance, AuditAction.STEP, changes, step=step, detail=detail)
 
@@ -132,8 +152,57 @@ def events_for(instance: models.Model) -> models.QuerySet[AuditEvent]:
 
 
 def events_for_organisation(organisation_id: int) -> models.QuerySet[AuditEvent]:
-    """The timeline of an account: its own events and those of its contacts, opportunities …"""
-    return AuditEvent.objects.filter(scope_organisation_id=organisation_id).select_related("actor", "content_type")
+    """Every event scoped to an account, unfiltered: use :func:`organisation_timeline` for people."""
+    return AuditEvent.objects.filter(scope_organisation_id=organisation_id).select_related(
+        "actor", "content_type"
+    )
+
+
+# An account's timeline gathers the events of many kinds of record (the organisation, its
+# contacts, its opportunities, later cases and proposals). Someone who may see the account
+# need not see all of them — a customer user sees their organisation but no opportunity —
+# so each app says, for its own models, which records a user may see (in its AppConfig.ready).
+# Kinds nobody registered stay off external users' timelines: a new app's events are hidden
+# until it says who sees them.
+TimelineRule = Callable[[Any], "QuerySet[Any] | None"]
+_TIMELINE_RULES: dict[type[models.Model], TimelineRule] = {}
+
+
+def timeline_register(model: type[models.Model], visible: TimelineRule) -> None:
+    """Show ``model``'s events on account timelines to users for whom ``visible(user)`` has the record.
+
+    ``visible`` returns the records the user may see, or None when every event of this kind
+    on a timeline the user may open is theirs to see (e.g. the organisation's own events).
+    """
+    _TIMELINE_RULES[model] = visible
+
+
+def _timeline_visible_q(user: Any) -> Q:
+    q = Q(pk__in=[])
+    for model, visible in _TIMELINE_RULES.items():
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+        records = visible(user)
+        if records is None:
+            q |= Q(content_type=content_type)
+        else:
+            # object_id is text (it holds any model's key), so compare as text.
+            ids = records.order_by().annotate(_object_id=Cast("pk", output_field=CharField()))
+            q |= Q(content_type=content_type, object_id__in=ids.values("_object_id"))
+    return q
+
+
+def organisation_timeline(*, user: Any, organisation_id: int) -> QuerySet[AuditEvent]:
+    """An account's timeline as ``user`` may read it, newest first.
+
+    Call it only for an organisation the user may see (its selector decides). Staff see
+    every event on the account; external users see only the events of records they may see.
+    """
+    if not holds(user, "audit.view"):
+        return AuditEvent.objects.none()
+    events = events_for_organisation(organisation_id)
+    if user.kind in INTERNAL_KINDS:
+        return events
+    return events.filter(_timeline_visible_q(user))
 
 
 __all__ = [
@@ -142,10 +211,12 @@ __all__ = [
     "diff",
     "events_for",
     "events_for_organisation",
+    "organisation_timeline",
     "record",
     "record_created",
     "record_deleted",
     "record_step",
     "record_updated",
     "snapshot",
+    "timeline_register",
 ]

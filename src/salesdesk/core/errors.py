@@ -20,12 +20,21 @@ class ApplicationError(Exception):
 
     status = 400
 
-    def __init__(self, field: str | None = None, message: str = "", *, errors: list[FieldError] | None = None,
-                 detail: str | None = None, status: int | None = None) -> None:
+    def __init__(
+        self,
+        field: str | None = None,
+        message: str = "",
+        *,
+        errors: list[FieldError] | None = None,
+        detail: str | None = None,
+        status: int | None = None,
+    ) -> None:
         self.errors = list(errors or [])
         if field is not None or message:
             self.errors.insert(0, FieldError(field or "__all__", message))
-        self.detail = detail or (self.errors[0].message if len(self.errors) == 1 else "The request is not valid.")
+        self.detail = detail or (
+            self.errors[0].message if len(self.errors) == 1 else "The request is not valid."
+        )
         if status is not None:
             self.status = status
         super().__init__(self.as_line())
@@ -33,10 +42,15 @@ class ApplicationError(Exception):
     def as_line(self) -> str:
         if not self.errors:
             return self.detail
-        return "; ".join(f"{e.field}: {e.message}" if e.field != "__all__" else e.message for e in self.errors)
+        return "; ".join(
+            f"{e.field}: {e.message}" if e.field != "__all__" else e.message for e in self.errors
+        )
 
     def as_body(self) -> dict:
-        return {"detail": self.detail, "errors": [{"field": e.field, "message": e.message} for e in self.errors]}
+        return {
+            "detail": self.detail,
+            "errors": [{"field": e.field, "message": e.message} for e in self.errors],
+        }
 
 
 class StateConflict(ApplicationError):

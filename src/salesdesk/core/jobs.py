@@ -29,8 +29,13 @@ log = logging.getLogger(__name__)
 def job_create(*, actor: Any, kind: str, title: str, params: dict | None = None) -> Job:
     """A queued job owned by ``actor`` (who alone sees it, besides admins)."""
     require(actor, "job.view")
-    return Job.objects.create(kind=kind, title=title, params=params or {}, created_by=actor,
-                              organisation_id=getattr(actor, "organisation_id", None))
+    return Job.objects.create(
+        kind=kind,
+        title=title,
+        params=params or {},
+        created_by=actor,
+        organisation_id=getattr(actor, "organisation_id", None),
+    )
 
 
 def job_enqueue(job: Job, task: Any) -> None:
@@ -57,8 +62,9 @@ def run_job(job_id: int, work: Callable[[Job, Callable[[float, str], None]], Any
     of a job stuck at 40 %.
     """
     job = Job.objects.get(pk=job_id)
-    Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING, started_at=timezone.now(),
-                                         message="Started")
+    Job.objects.filter(pk=job_id).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), message="Started"
+    )
 
     def progress(percent: float, message: str = "") -> None:
         job_progress(job_id, percent, message)
@@ -70,7 +76,9 @@ def run_job(job_id: int, work: Callable[[Job, Callable[[float, str], None]], Any
         return None
     except Exception as exc:
         log.exception("job %s (%s) failed", job_id, job.kind)
-        _finish(job_id, JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=5)}")
+        _finish(
+            job_id, JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=5)}"
+        )
         return None
     job.refresh_from_db(fields=["result_file"])
     _finish(job_id, JobStatus.SUCCEEDED, result=result)
@@ -79,7 +87,10 @@ def run_job(job_id: int, work: Callable[[Job, Callable[[float, str], None]], Any
 
 def _finish(job_id: int, status: str, *, result: Any = None, error: str = "") -> None:
     Job.objects.filter(pk=job_id).update(
-        status=status, result=result, error=error, finished_at=timezone.now(),
+        status=status,
+        result=result,
+        error=error,
+        finished_at=timezone.now(),
         progress=100 if status == JobStatus.SUCCEEDED else Job.objects.get(pk=job_id).progress,
         message="Done" if status == JobStatus.SUCCEEDED else "Failed",
     )

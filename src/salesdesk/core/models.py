@@ -157,6 +157,9 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
 
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -175,7 +178,9 @@ class Job(models.Model):
 
     kind = models.CharField(max_length=60, help_text="What the job does, e.g. 'organisations.export'.")
     title = models.CharField(max_length=200)
-    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
     params = models.JSONField(default=dict, blank=True)
@@ -185,7 +190,9 @@ class Job(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
-    organisation_id = models.BigIntegerField(null=True, blank=True, help_text="Owner organisation, for visibility.")
+    organisation_id = models.BigIntegerField(
+        null=True, blank=True, help_text="Owner organisation, for visibility."
+    )
     task_result_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -49,7 +49,7 @@ CAPABILITIES: dict[str, Capability] = {
     "case.open": cap("Open a case", 1, S, P, C),
     "case.escalate": cap("Escalate a query or complaint to a higher level", 1),
     "job.view": cap("Follow background jobs", 1, S, P, C, A),
-    "audit.view": cap("Read the history of a record", 1, S, P, C),
+    "audit.view": cap("Read the history of a record", 1, S, P, C, A),
     "organisation.export": cap("Export the organisations one sees as CSV", 1, S, P),
     # Level 2 — support specialist.
     "case.resolve": cap("Resolve straightforward cases", 2),

@@ -29,7 +29,9 @@ def token_create(*, actor: Any, name: str) -> tuple[ApiToken, str]:
     if len(name) > 100:
         raise ApplicationError("name", "must be at most 100 characters")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=actor, name=name, prefix=secret[:10], digest=ApiToken.digest_of(secret))
+    token = ApiToken.objects.create(
+        user=actor, name=name, prefix=secret[:10], digest=ApiToken.digest_of(secret)
+    )
     audit.record_step(actor, actor, "API token created", detail={"token": str(token)})
     return token, secret
 
@@ -51,8 +53,11 @@ def token_authenticate(secret: str) -> Any | None:
     """The active user a token secret belongs to, or None (unknown, revoked, user inactive)."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(secret),
-                                                            revoked_at__isnull=True).first())
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=ApiToken.digest_of(secret), revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
@@ -63,4 +68,6 @@ def token_authenticate(secret: str) -> Any | None:
 
 def visible_tokens(user: Any):
     """A user's own tokens, newest first."""
-    return ApiToken.objects.filter(user=user) if getattr(user, "is_authenticated", False) else ApiToken.objects.none()
+    if not getattr(user, "is_authenticated", False):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)

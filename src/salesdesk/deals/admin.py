@@ -7,7 +7,16 @@ from .models import Opportunity
 
 @admin.register(Opportunity)
 class OpportunityAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "account", "owner", "partner", "stage", "amount", "currency", "expected_close_date")
+    list_display = (
+        "name",
+        "account",
+        "owner",
+        "partner",
+        "stage",
+        "amount",
+        "currency",
+        "expected_close_date",
+    )
     list_filter = ("stage", "currency")
     search_fields = ("name", "account__name")
     list_select_related = ("account", "owner", "partner")

@@ -19,16 +19,32 @@ class Opportunity(AuditedModel):
     """A possible sale to a customer account, owned by a sales rep, maybe brought by a partner."""
 
     name = models.CharField(max_length=200)
-    account = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="opportunities",
-                                limit_choices_to={"kind": "customer"})
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities",
-                              help_text="The sales rep who owns the deal.")
-    partner = models.ForeignKey("parties.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="partner_opportunities", limit_choices_to={"kind": "partner"})
-    stage = models.CharField(max_length=20, choices=OpportunityStage.choices, default=OpportunityStage.QUALIFICATION,
-                             db_index=True)
-    amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"),
-                                 validators=[MinValueValidator(Decimal("0"))])
+    account = models.ForeignKey(
+        "parties.Organisation",
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        limit_choices_to={"kind": "customer"},
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        help_text="The sales rep who owns the deal.",
+    )
+    partner = models.ForeignKey(
+        "parties.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partner_opportunities",
+        limit_choices_to={"kind": "partner"},
+    )
+    stage = models.CharField(
+        max_length=20, choices=OpportunityStage.choices, default=OpportunityStage.QUALIFICATION, db_index=True
+    )
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
     currency = models.CharField(max_length=3, default="EUR", validators=[currency_code])
     expected_close_date = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True)

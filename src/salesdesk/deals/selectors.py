@@ -32,9 +32,17 @@ def opportunity_get_for_user(*, user: Any, opportunity_id: int) -> Opportunity:
     return get_object_or_404(visible_opportunities(user), pk=opportunity_id)
 
 
-def opportunity_search(*, user: Any, query: str = "", stage: str = "", account_id: int | None = None,
-                       owner_id: int | None = None, partner_id: int | None = None, open_only: bool = False,
-                       ordering: str = "expected_close_date") -> QuerySet[Opportunity]:
+def opportunity_search(
+    *,
+    user: Any,
+    query: str = "",
+    stage: str = "",
+    account_id: int | None = None,
+    owner_id: int | None = None,
+    partner_id: int | None = None,
+    open_only: bool = False,
+    ordering: str = "expected_close_date",
+) -> QuerySet[Opportunity]:
     from .choices import OPEN_STAGES
 
     qs = visible_opportunities(user)

@@ -18,16 +18,29 @@ from salesdesk.parties.selectors import visible_organisations, visible_users
 from .choices import CLOSED_STAGES
 from .models import Opportunity
 
-OPPORTUNITY_FIELDS = {"name", "account", "owner", "partner", "stage", "amount", "currency",
-                      "expected_close_date", "description", "lost_reason"}
+OPPORTUNITY_FIELDS = {
+    "name",
+    "account",
+    "owner",
+    "partner",
+    "stage",
+    "amount",
+    "currency",
+    "expected_close_date",
+    "description",
+    "lost_reason",
+}
 
 
 def _resolve_refs(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
     """Swap *_id references for records, refusing any the actor cannot see."""
     data = dict(data)
     if "account_id" in data:
-        account = visible_organisations(actor).filter(pk=data.pop("account_id"),
-                                                      kind=OrganisationKind.CUSTOMER).first()
+        account = (
+            visible_organisations(actor)
+            .filter(pk=data.pop("account_id"), kind=OrganisationKind.CUSTOMER)
+            .first()
+        )
         if account is None:
             raise ApplicationError("account_id", "no such customer account")
         data["account"] = account
@@ -35,7 +48,9 @@ def _resolve_refs(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
         partner_id = data.pop("partner_id")
         partner = None
         if partner_id is not None:
-            partner = visible_organisations(actor).filter(pk=partner_id, kind=OrganisationKind.PARTNER).first()
+            partner = (
+                visible_organisations(actor).filter(pk=partner_id, kind=OrganisationKind.PARTNER).first()
+            )
             if partner is None:
                 raise ApplicationError("partner_id", "no such partner organisation")
         data["partner"] = partner
@@ -78,8 +93,9 @@ def opportunity_create(*, actor: Any, data: dict[str, Any]) -> Opportunity:
 
 
 @transaction.atomic
-def opportunity_update(*, actor: Any, opportunity: Opportunity, data: dict[str, Any],
-                       expected_version: int | None = None) -> Opportunity:
+def opportunity_update(
+    *, actor: Any, opportunity: Opportunity, data: dict[str, Any], expected_version: int | None = None
+) -> Opportunity:
     """Change an opportunity. A stage change is recorded as a workflow step as well."""
     require(actor, "opportunity.edit")
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
@@ -92,8 +108,12 @@ def opportunity_update(*, actor: Any, opportunity: Opportunity, data: dict[str, 
     _closing(opportunity)
     opportunity.save(update_fields=[*changed, "closed_at"])
     if "stage" in changed:
-        audit.record_step(actor, opportunity, f"moved to {opportunity.get_stage_display()}",
-                          audit.diff(before, audit.snapshot(opportunity)))
+        audit.record_step(
+            actor,
+            opportunity,
+            f"moved to {opportunity.get_stage_display()}",
+            audit.diff(before, audit.snapshot(opportunity)),
+        )
     else:
         audit.record_updated(actor, opportunity, before)
     return opportunity

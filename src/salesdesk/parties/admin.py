@@ -28,12 +28,22 @@ class AuditedAdminMixin:
 
 @admin.register(User)
 class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
-    list_display = ("username", "first_name", "last_name", "kind", "support_level", "organisation", "is_active")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "kind",
+        "support_level",
+        "organisation",
+        "is_active",
+    )
     list_filter = ("kind", "support_level", "is_active", "teams")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        ("Salesdesk", {"fields": ("kind", "support_level", "organisation", "job_title", "phone", "teams",
-                                  "skills")}),
+        (
+            "Salesdesk",
+            {"fields": ("kind", "support_level", "organisation", "job_title", "phone", "teams", "skills")},
+        ),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,

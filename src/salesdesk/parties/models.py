@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from salesdesk.core.models import AuditedModel, TimeStampedModel
 
-from .choices import CustomerTier, OrganisationKind, UserKind
+from .choices import CustomerTier, OrganisationKind, SupportLevel, UserKind
 
 
 class Organisation(AuditedModel):
@@ -18,12 +18,20 @@ class Organisation(AuditedModel):
     name = models.CharField(max_length=200, db_index=True)
     kind = models.CharField(max_length=10, choices=OrganisationKind.choices, db_index=True)
     managed_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="managed_customers",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed_customers",
         limit_choices_to={"kind": OrganisationKind.PARTNER},
         help_text="The partner that looks after this customer, if any.",
     )
-    tier = models.CharField(max_length=10, choices=CustomerTier.choices, default=CustomerTier.STANDARD,
-                            help_text="Customer tier; service levels depend on it.")
+    tier = models.CharField(
+        max_length=10,
+        choices=CustomerTier.choices,
+        default=CustomerTier.STANDARD,
+        help_text="Customer tier; service levels depend on it.",
+    )
     industry = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 two-letter code, e.g. DE.")
     website = models.URLField(blank=True)
@@ -113,7 +121,9 @@ class User(AbstractUser):
 
     kind = models.CharField(max_length=12, choices=UserKind.choices, default=UserKind.SUPPORT, db_index=True)
     support_level = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(6)],
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(6)],
         help_text="1–6, support staff only.",
     )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="users", null=True)
@@ -130,8 +140,10 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind=UserKind.SUPPORT, support_level__gte=1, support_level__lte=6)
-                           | (~Q(kind=UserKind.SUPPORT) & Q(support_level__isnull=True))),
+                condition=(
+                    Q(kind=UserKind.SUPPORT, support_level__gte=1, support_level__lte=6)
+                    | (~Q(kind=UserKind.SUPPORT) & Q(support_level__isnull=True))
+                ),
                 name="support_level_only_for_support_staff",
             ),
         ]
@@ -142,7 +154,8 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         if self.kind == UserKind.SUPPORT and self.support_level:
-            return f"Level {self.support_level} · {self.get_kind_display()}"
+            title = SupportLevel(self.support_level).label.split(" · ", 1)[1]
+            return f"Level {self.support_level} · {title}"
         return self.get_kind_display()
 
     @property

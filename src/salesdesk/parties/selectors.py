@@ -76,8 +76,15 @@ def user_get_for_user(*, user: Any, user_id: int) -> User:
     return get_object_or_404(visible_users(user), pk=user_id)
 
 
-def organisation_search(*, user: Any, query: str = "", kind: str = "", tier: str = "",
-                        managed_by_id: int | None = None, ordering: str = "name") -> QuerySet[Organisation]:
+def organisation_search(
+    *,
+    user: Any,
+    query: str = "",
+    kind: str = "",
+    tier: str = "",
+    managed_by_id: int | None = None,
+    ordering: str = "name",
+) -> QuerySet[Organisation]:
     """Visible organisations matching a free-text query and filters."""
     qs = visible_organisations(user)
     if query:
@@ -91,12 +98,15 @@ def organisation_search(*, user: Any, query: str = "", kind: str = "", tier: str
     return qs.order_by(ordering, "id")
 
 
-def contact_search(*, user: Any, query: str = "", organisation_id: int | None = None,
-                   ordering: str = "last_name") -> QuerySet[Contact]:
+def contact_search(
+    *, user: Any, query: str = "", organisation_id: int | None = None, ordering: str = "last_name"
+) -> QuerySet[Contact]:
     qs = visible_contacts(user)
     if query:
         qs = qs.filter(
-            Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query)
+            Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(email__icontains=query)
             | Q(organisation__name__icontains=query)
         )
     if organisation_id:

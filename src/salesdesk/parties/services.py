@@ -18,9 +18,29 @@ from .choices import OrganisationKind, UserKind
 from .models import Contact, Organisation, User
 from .selectors import visible_organisations
 
-ORGANISATION_FIELDS = {"name", "kind", "managed_by", "tier", "industry", "country", "website", "phone",
-                       "email", "notes", "is_active"}
-CONTACT_FIELDS = {"organisation", "first_name", "last_name", "job_title", "email", "phone", "notes", "is_active"}
+ORGANISATION_FIELDS = {
+    "name",
+    "kind",
+    "managed_by",
+    "tier",
+    "industry",
+    "country",
+    "website",
+    "phone",
+    "email",
+    "notes",
+    "is_active",
+}
+CONTACT_FIELDS = {
+    "organisation",
+    "first_name",
+    "last_name",
+    "job_title",
+    "email",
+    "phone",
+    "notes",
+    "is_active",
+}
 
 
 def _visible_organisation(actor: Any, organisation_id: int | None, field: str) -> Organisation | None:
@@ -51,8 +71,10 @@ def _check_managed_by(org: Organisation) -> None:
             raise ApplicationError("managed_by_id", "only a customer can be managed by a partner")
         if org.managed_by.kind != OrganisationKind.PARTNER:
             raise ApplicationError("managed_by_id", "must be a partner organisation")
-    if org.kind == OrganisationKind.OWN and Organisation.objects.filter(kind=OrganisationKind.OWN).exclude(
-            pk=org.pk).exists():
+    if (
+        org.kind == OrganisationKind.OWN
+        and Organisation.objects.filter(kind=OrganisationKind.OWN).exclude(pk=org.pk).exists()
+    ):
         raise ApplicationError("kind", "there is already an organisation of kind 'own' (our company)")
 
 
@@ -73,8 +95,9 @@ def organisation_create(*, actor: Any, data: dict[str, Any]) -> Organisation:
 
 
 @transaction.atomic
-def organisation_update(*, actor: Any, organisation: Organisation, data: dict[str, Any],
-                        expected_version: int | None = None) -> Organisation:
+def organisation_update(
+    *, actor: Any, organisation: Organisation, data: dict[str, Any], expected_version: int | None = None
+) -> Organisation:
     """Correct an organisation's data; ``expected_version`` guards against lost updates."""
     require(actor, "organisation.edit")
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
@@ -108,8 +131,9 @@ def contact_create(*, actor: Any, data: dict[str, Any]) -> Contact:
 
 
 @transaction.atomic
-def contact_update(*, actor: Any, contact: Contact, data: dict[str, Any],
-                   expected_version: int | None = None) -> Contact:
+def contact_update(
+    *, actor: Any, contact: Contact, data: dict[str, Any], expected_version: int | None = None
+) -> Contact:
     """Correct a contact; moving it to another organisation needs that one to be visible too."""
     require(actor, "contact.edit")
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
@@ -150,9 +174,19 @@ def _check_role(kind: str, support_level: int | None, organisation: Organisation
 
 
 @transaction.atomic
-def user_create(*, actor: Any, username: str, password: str, kind: str, support_level: int | None = None,
-                organisation_id: int | None = None, first_name: str = "", last_name: str = "",
-                email: str = "", job_title: str = "") -> User:
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    kind: str,
+    support_level: int | None = None,
+    organisation_id: int | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    job_title: str = "",
+) -> User:
     """Create a user who can sign in. Needs ``user.manage`` (an admin), or ``actor=None`` from the CLI."""
     if actor is not None:
         require(actor, "user.manage")
@@ -164,9 +198,18 @@ def user_create(*, actor: Any, username: str, password: str, kind: str, support_
     _check_role(kind, support_level, organisation)
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError("username", f"'{username}' is already taken")
-    user = User(username=username, kind=kind, support_level=support_level, organisation=organisation,
-                first_name=first_name, last_name=last_name, email=email, job_title=job_title,
-                is_staff=kind == UserKind.ADMIN, is_superuser=kind == UserKind.ADMIN)
+    user = User(
+        username=username,
+        kind=kind,
+        support_level=support_level,
+        organisation=organisation,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        job_title=job_title,
+        is_staff=kind == UserKind.ADMIN,
+        is_superuser=kind == UserKind.ADMIN,
+    )
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 

@@ -6,15 +6,27 @@ from django.http import HttpRequest
 
 from salesdesk.core.permissions import holds
 
+NAVIGATION_CAPABILITIES = (
+    "organisation.view",
+    "organisation.create",
+    "organisation.edit",
+    "contact.view",
+    "contact.edit",
+    "opportunity.view",
+    "opportunity.create",
+    "opportunity.edit",
+    "user.manage",
+    "token.manage",
+    "organisation.export",
+    "job.view",
+    "audit.view",
+)
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "can": {name.replace(".", "_"): holds(user, name) for name in (
-            "organisation.view", "organisation.create", "organisation.edit", "contact.view", "contact.edit",
-            "opportunity.view", "opportunity.create", "opportunity.edit", "user.manage", "token.manage",
-            "organisation.export", "job.view",
-        )},
+        "can": {name.replace(".", "_"): holds(user, name) for name in NAVIGATION_CAPABILITIES},
     }
