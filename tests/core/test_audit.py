@@ -120,3 +120,13 @@ def test_version_goes_up_on_every_save(agent, world_a):
     assert org.version == 1
     org = services.organisation_update(actor=agent, organisation=org, data={"industry": "Logistics"})
     assert org.version == 2
+
+
+def test_references_read_as_names_with_their_ids(agent, world_a, world_b):
+    services.organisation_update(
+        actor=agent, organisation=world_a.customer, data={"managed_by_id": world_b.partner.pk}
+    )
+    event = audit.events_for(world_a.customer).first()
+    assert event.changes == {
+        "managed_by": [f"Partner A (#{world_a.partner.pk})", f"Partner B (#{world_b.partner.pk})"]
+    }

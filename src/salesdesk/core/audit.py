@@ -42,13 +42,21 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
-    """The audited field values of ``instance``, keyed by field name (FKs by id)."""
+    """The audited field values of ``instance``, keyed by field name.
+
+    A reference to another record reads as "Customer A (#3)": a timeline says who or
+    what, and the id stays for anyone who needs to look the record up.
+    """
     exclude = set(getattr(instance, "audit_exclude", ()))
     values: dict[str, Any] = {}
     for f in instance._meta.concrete_fields:
         if f.name in exclude or f.primary_key:
             continue
-        values[f.name] = _plain(getattr(instance, f.attname))
+        raw = getattr(instance, f.attname)
+        if f.is_relation and raw is not None:
+            values[f.name] = f"{getattr(instance, f.name)} (#{raw})"
+        else:
+            values[f.name] = _plain(raw)
     return values
 
 
