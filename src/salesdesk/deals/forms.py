@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 
 from salesdesk.core.money import COMMON_CURRENCIES
+from salesdesk.core.pages import ServiceForm
 from salesdesk.core.roles import UserKind
-from salesdesk.parties.forms import ServiceForm
 from salesdesk.parties.models import Organisation, User
 from salesdesk.parties.selectors import visible_customers, visible_partners, visible_users
 

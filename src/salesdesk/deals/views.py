@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from salesdesk.core import audit
 from salesdesk.core.errors import ApplicationError
+from salesdesk.core.pages import optional_id, paginate, query_without_page, sort_param
 from salesdesk.core.permissions import holds, require
-from salesdesk.parties.forms import optional_id, paginate, query_without_page, sort_param
 from salesdesk.parties.selectors import visible_customers
 
 from . import services

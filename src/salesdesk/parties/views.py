@@ -14,11 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from salesdesk.core import audit
 from salesdesk.core.errors import ApplicationError
+from salesdesk.core.pages import optional_id, paginate, query_without_page, sort_param
 from salesdesk.core.permissions import holds, require
 
 from . import services
 from .choices import CustomerTier, OrganisationKind
-from .forms import ContactForm, OrganisationForm, optional_id, paginate, query_without_page, sort_param
+from .forms import ContactForm, OrganisationForm
 from .selectors import (
     contact_get_for_user,
     contact_search,

@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms
 
+from salesdesk.core.pages import ServiceForm
 from salesdesk.core.roles import SupportLevel, UserKind
-from salesdesk.parties.forms import ServiceForm
 
 
 class TokenForm(ServiceForm):

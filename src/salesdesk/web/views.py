@@ -20,13 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from salesdesk.core import audit, tokens
 from salesdesk.core.errors import ApplicationError
 from salesdesk.core.jobs import job_get_for_user, visible_jobs
+from salesdesk.core.pages import paginate, query_without_page
 from salesdesk.core.permissions import holds, require
 from salesdesk.core.roles import UserKind
 from salesdesk.deals.choices import OpportunityStage
 from salesdesk.deals.selectors import opportunity_search, visible_opportunities
 from salesdesk.parties import services as party_services
 from salesdesk.parties.choices import OrganisationKind
-from salesdesk.parties.forms import paginate, query_without_page
 from salesdesk.parties.selectors import (
     contact_search,
     organisation_get_for_user,
