@@ -12,7 +12,9 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 def run_check(tmp_path, extra_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SALESDESK_", "SECRET_KEY", "DATABASE_URL", "DJANGO_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SALESDESK_", "SECRET_KEY", "DATABASE_URL", "DJANGO_"))
     }
     env.update(
         {

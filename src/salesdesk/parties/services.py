@@ -193,7 +193,7 @@ def user_create(
     organisation = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
     if organisation_id and organisation is None:
         raise ApplicationError("organisation_id", f"organisation {organisation_id} does not exist")
-    if organisation is None and kind in (UserKind.SUPPORT, UserKind.SALES_REP):
+    if organisation is None and kind in (UserKind.SUPPORT, UserKind.SALES_REP, UserKind.ADMIN):
         organisation = Organisation.objects.filter(kind=OrganisationKind.OWN).first()
     _check_role(kind, support_level, organisation)
     if User.objects.filter(username__iexact=username).exists():
