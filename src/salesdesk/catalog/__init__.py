@@ -1,1 +1,1 @@
-"""Products, services, prices, technical specifications and compatibility rules (issue 3). Not built yet."""
+"""Products, services, prices, technical specifications and compatibility rules."""

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "csp",
     "salesdesk.core",
     "salesdesk.parties",
+    "salesdesk.catalog",
+    "salesdesk.knowledge",
     "salesdesk.deals",
     "salesdesk.web",
 ]

@@ -1,7 +1,7 @@
 """The pages, all in the "web" namespace. URL parameters name the model they point at."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from salesdesk.deals import views as deal_views
 from salesdesk.parties import views as party_views
@@ -64,4 +64,7 @@ urlpatterns = [
     path("users/<int:user_id>/", views.user_detail, name="user_detail"),
     path("users/<int:user_id>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:user_id>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    # Catalog and knowledge (their own namespaces).
+    path("catalog/", include("salesdesk.catalog.urls")),
+    path("knowledge/", include("salesdesk.knowledge.urls")),
 ]
