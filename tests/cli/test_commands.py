@@ -274,8 +274,13 @@ def test_password_constant_is_not_the_one_used_here():
 
 
 @pytest.mark.django_db
-def test_serve_on_a_port_in_use_is_one_line_and_exit_code_2(capsys):
+def test_serve_on_a_port_in_use_is_one_line_and_exit_code_2(capsys, monkeypatch):
     import socket
+
+    from salesdesk import cli
+
+    # The unapplied-migrations warning depends on the developer's own database; not tested here.
+    monkeypatch.setattr(cli, "_warn_unapplied_migrations", lambda: None)
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
