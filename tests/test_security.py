@@ -1,6 +1,10 @@
 """Sign-in hardening and security headers."""
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -81,6 +85,47 @@ def test_hsts_and_secure_cookies_when_served_over_https(settings, agent, passwor
     )
     assert response.cookies["sessionid"]["secure"]
     assert response.cookies["sessionid"]["httponly"]
+
+
+def _https_settings(tmp_path, extra_env: dict[str, str]) -> dict[str, str]:
+    """The HTTPS-related settings a fresh server process reads from ``extra_env``."""
+    names = ["SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SALESDESK_", "DJANGO_", "SECRET_KEY"))}
+    env.update(
+        {
+            "SALESDESK_DATA_DIR": str(tmp_path / "data"),
+            "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"),
+            "DJANGO_SETTINGS_MODULE": "salesdesk.config.settings",
+            **extra_env,
+        }
+    )
+    code = f"from django.conf import settings\nfor name in {names!r}: print(name, getattr(settings, name))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(line.split(" ", 1) for line in result.stdout.splitlines())
+
+
+def test_salesdesk_https_turns_on_hsts_redirect_and_secure_cookies(tmp_path):
+    # given a server started with SALESDESK_HTTPS=1, and one started without it
+    # when each reports its HTTPS settings
+    https = _https_settings(tmp_path, {"SALESDESK_HTTPS": "1"})
+    plain = _https_settings(tmp_path, {})
+    # then HTTPS means HSTS for a year, a redirect from plain HTTP and secure cookies
+    assert https == {
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_SSL_REDIRECT": "True",
+        "SESSION_COOKIE_SECURE": "True",
+        "CSRF_COOKIE_SECURE": "True",
+    }
+    # and a laptop on plain HTTP has none of them
+    assert plain == {
+        "SECURE_HSTS_SECONDS": "0",
+        "SECURE_SSL_REDIRECT": "False",
+        "SESSION_COOKIE_SECURE": "False",
+        "CSRF_COOKIE_SECURE": "False",
+    }
 
 
 def test_role_change_takes_effect_on_the_next_request(agent, admin_user, client_as, world_a):

@@ -119,6 +119,9 @@ def _user_error_message(exc: Exception) -> str | None:
         return f"configuration: {exc}"
     if isinstance(exc, OperationalError):  # database down, wrong password, missing database
         return f"database: {exc}"
+    if isinstance(exc, OSError):  # a path that does not exist, no permission, disk full
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
     return None
 
 
@@ -342,9 +345,10 @@ def cmd_jobs(options: argparse.Namespace) -> int:
     """List the most recent background jobs, newest first."""
     from salesdesk.core.models import Job
 
-    jobs = list(Job.objects.select_related("created_by").order_by("-created_at", "-id")[: options.limit])
-    if options.status:
-        jobs = [job for job in jobs if job.status == options.status]
+    jobs_qs = Job.objects.select_related("created_by").order_by("-created_at", "-id")
+    if options.status:  # filter first, then take the newest: --limit counts jobs of that status
+        jobs_qs = jobs_qs.filter(status=options.status)
+    jobs = list(jobs_qs[: options.limit])
     if not jobs:
         print("No jobs yet.")
         return 0
@@ -365,6 +369,8 @@ def cmd_export_organisations(options: argparse.Namespace) -> int:
     """Start the organisations CSV export as a user and wait for it with a progress bar."""
     from salesdesk.parties.tasks import organisations_export_start
 
+    out = Path(options.out)
+    _check_writable(out)  # before the job runs, not after
     actor = _export_actor(options.as_user)
     job = organisations_export_start(actor=actor, query=options.query, kind=options.kind, tier=options.tier)
     job = _follow_job(job.pk, timeout=options.timeout)
@@ -379,12 +385,22 @@ def cmd_export_organisations(options: argparse.Namespace) -> int:
         first_line = (job.error or "failed").splitlines()[0]
         print(f"{PROG}: job {job.pk} failed: {first_line}", file=sys.stderr)
         return 1
-    out = Path(options.out)
     with job.result_file.open("rb") as source:
         out.write_bytes(source.read())
     rows = (job.result or {}).get("rows", "?")
     print(f"Exported {rows} organisations to {out} (job {job.pk}, as {actor.username}).")
     return 0
+
+
+def _check_writable(out: Path) -> None:
+    """A usage error now, when ``out`` cannot be written, rather than after a long job."""
+    if out.is_dir():
+        raise UsageError(f"--out: {out} is a folder; name a file")
+    folder = out.parent
+    if not folder.is_dir():
+        raise UsageError(f"--out: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--out: folder {folder} is not writable")
 
 
 def _export_actor(username: str | None) -> Any:

@@ -6,7 +6,21 @@ import re
 
 import pytest
 
-MODEL_PARAMETERS = {"organisation_id", "contact_id", "opportunity_id", "user_id", "token_id", "job_id"}
+MODEL_PARAMETERS = {
+    "organisation_id",
+    "contact_id",
+    "opportunity_id",
+    "user_id",
+    "token_id",
+    "job_id",
+    "category_id",
+    "product_id",
+    "spec_id",
+    "price_id",
+    "rule_id",
+    "answer_id",
+    "article_id",
+}
 
 
 @pytest.fixture

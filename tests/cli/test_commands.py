@@ -287,3 +287,62 @@ def test_serve_on_a_port_in_use_is_one_line_and_exit_code_2(capsys, monkeypatch)
         taken.listen()
         port = taken.getsockname()[1]
         assert_usage_error(run(capsys, "serve", "--port", str(port)), f"cannot listen on 127.0.0.1:{port}")
+
+
+@pytest.mark.django_db
+def test_jobs_status_filters_before_taking_the_newest(capsys, agent):
+    # given an old failed job and, after it, more succeeded jobs than --limit shows
+    Job.objects.create(kind="demo", title="Old failure", created_by=agent, status=JobStatus.FAILED)
+    for n in range(3):
+        Job.objects.create(kind="demo", title=f"Fine {n}", created_by=agent, status=JobStatus.SUCCEEDED)
+    # when listing the failed jobs with a limit smaller than the newer ones
+    code, out, _err = run(capsys, "jobs", "--status", "failed", "--limit", "2")
+    # then the failed job is listed, and only it
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert "Old failure" in lines[1] and "failed" in lines[1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("where", "fragment"),
+    [("missing/x.csv", "does not exist"), ("", "is a folder")],
+)
+def test_export_organisations_checks_the_output_before_starting_a_job(
+    capsys, tmp_path, agent, where, fragment
+):
+    # given an output path that cannot be written
+    out = tmp_path / where if where else tmp_path
+    # when exporting to it
+    result = run(capsys, "export-organisations", "--out", str(out), "--as", "priya", "--timeout", "5")
+    # then one line says why, exit 2, and no job was started
+    assert_usage_error(result, "--out", fragment)
+    assert not Job.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_organisations_that_cannot_write_is_one_line(capsys, settings, tmp_path, agent, monkeypatch):
+    # given the file cannot be written once the job is done (say the disk is full)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+    out = tmp_path / "o.csv"
+    write_bytes = Path.write_bytes
+
+    def disk_full(self, data):
+        if self == out:
+            raise OSError(28, "No space left on device", str(self))
+        return write_bytes(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    # when exporting
+    result = run(capsys, "export-organisations", "--out", str(out), "--as", "priya", "--timeout", "5")
+    # then (after the progress bar) one line names the file and the reason, exit 2
+    code, _out, err = result
+    assert code == 2
+    assert err[-1] == f"salesdesk export-organisations: error: {out}: No space left on device"
+
+
+def test_backup_to_a_folder_where_no_file_can_be_made_is_one_line(capsys, db):
+    # /proc exists but no file can be created in it
+    assert_usage_error(run(capsys, "backup", "/proc/salesdesk-backup"), "/proc/")

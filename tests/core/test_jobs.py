@@ -2,10 +2,13 @@
 
 import csv
 import io
+import logging
+import re
 
 import pytest
 from django.core.management import call_command
 
+from salesdesk.core.errors import ApplicationError
 from salesdesk.core.jobs import job_create, job_progress, run_job, visible_jobs
 from salesdesk.core.models import Job, JobStatus
 from salesdesk.parties.tasks import organisations_export_start
@@ -34,17 +37,49 @@ def test_export_job_runs_in_the_db_worker_and_reports_progress(
 
 @pytest.mark.django_db
 def test_a_failing_job_records_a_readable_error(agent):
+    # given a job whose work refuses its input with an ApplicationError
     job = job_create(actor=agent, kind="test", title="Doomed")
 
     def work(job, progress):
         progress(40, "Reading rows")
-        raise ValueError("row 12: amount 'abc' is not a number")
+        raise ApplicationError("amount", "row 12: 'abc' is not a number")
 
+    # when it runs
     assert run_job(job.pk, work) is None
+    # then the job failed with that message as it is, where it stopped
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.progress == 40
-    assert "row 12: amount 'abc' is not a number" in job.error
+    assert job.error == ApplicationError("amount", "row 12: 'abc' is not a number").as_line()
+
+
+@pytest.mark.django_db
+def test_a_crashing_job_shows_an_error_id_not_a_traceback(agent, caplog):
+    # given a job whose work hits a bug
+    job = job_create(actor=agent, kind="test", title="Buggy")
+
+    def work(job, progress):
+        secret_path = "/srv/salesdesk/secret_module.py"
+        raise KeyError(secret_path)
+
+    # when it runs
+    with caplog.at_level(logging.ERROR, logger="salesdesk.core.jobs"):
+        assert run_job(job.pk, work) is None
+    # then the person reads a short message with an error id, nothing of the code
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    match = re.fullmatch(
+        r"Something went wrong while running this job \(error id ([0-9a-f]{8})\); "
+        r"the administrator can find the details in the log",
+        job.error,
+    )
+    assert match, job.error
+    assert "Traceback" not in job.error
+    assert "secret_module" not in job.error
+    # and the log holds the traceback under that id
+    [record] = [r for r in caplog.records if r.name == "salesdesk.core.jobs"]
+    assert match.group(1) in record.getMessage()
+    assert record.exc_info[0] is KeyError
 
 
 @pytest.mark.django_db

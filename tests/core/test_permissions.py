@@ -15,6 +15,8 @@ from salesdesk.core.permissions import CAPABILITIES, capabilities_of, holds, req
 # S = sales rep, P = partner user, C = customer user, A = admin
 EXPECTED = """
 catalog.view              1 S P C
+catalog.cost_view         1 S
+catalog.export            1 S
 knowledge.view            1 S P C
 interaction.log           1 S P
 organisation.view         1 S P C
@@ -44,6 +46,7 @@ presales.assign           5
 knowledge.publish         5
 metrics.define            5
 deal.approve              5
+catalog.edit              5
 policy.set                6
 proposal.approve          6
 initiative.open           6

@@ -5,12 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
-def run_check(tmp_path, extra_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+def clean_env(tmp_path, extra_env: dict[str, str]) -> dict[str, str]:
+    """The test run's environment without its Salesdesk and Django settings, plus ``extra_env``."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -24,8 +23,16 @@ def run_check(tmp_path, extra_env: dict[str, str], *args: str) -> subprocess.Com
             **extra_env,
         }
     )
+    return env
+
+
+def run_check(tmp_path, extra_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "django", "check", *args], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "django", "check", *args],
+        env=clean_env(tmp_path, extra_env),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -61,19 +68,46 @@ def test_secret_key_is_generated_once_into_the_data_folder(tmp_path):
     assert key_file.read_text() == first
 
 
-def test_debug_is_off_unless_asked(settings):
-    # The test run itself does not set SALESDESK_DEBUG.
-    assert os.environ.get("SALESDESK_DEBUG") is None
-    assert settings.DEBUG is False
+def run_python(tmp_path, extra_env: dict[str, str], code: str) -> list[str]:
+    """Run ``code`` after django.setup() in a fresh interpreter; its printed lines."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        env=clean_env(tmp_path, extra_env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
 
 
-@pytest.mark.django_db
-def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
-    from django.db import connection
+def test_debug_is_off_unless_asked(tmp_path):
+    # given a server started without SALESDESK_DEBUG, and one started with it
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    # when each prints its DEBUG setting
+    default = run_python(tmp_path, {}, code)
+    asked = run_python(tmp_path, {"SALESDESK_DEBUG": "1"}, code)
+    # then only the one that asked runs in debug mode
+    assert default == ["False"]
+    assert asked == ["True"]
 
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only")
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        assert cursor.fetchone()[0] == 20000
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
+    # given the default database: a SQLite file in the data folder
+    code = (
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('PRAGMA journal_mode')\n"
+        "    print(cursor.fetchone()[0])\n"
+        "    cursor.execute('PRAGMA busy_timeout')\n"
+        "    print(cursor.fetchone()[0])\n"
+        "print(connection.vendor, connection.transaction_mode)\n"
+        "print(connection.settings_dict['NAME'])\n"
+    )
+    # when a connection is opened
+    journal_mode, busy_timeout, mode, name = run_python(tmp_path, {}, code)
+    # then it runs in WAL mode, waits up to 20 s for the lock and starts writes immediately
+    assert journal_mode == "wal"
+    assert busy_timeout == "20000"
+    assert mode == "sqlite IMMEDIATE"
+    assert name == str((tmp_path / "data" / "salesdesk.sqlite3").resolve())

@@ -146,5 +146,93 @@ def test_deactivation_ends_sessions_and_revokes_tokens(admin_user, agent, client
     assert str(admin_user.pk) in remaining
     assert tokens.token_authenticate(secret) is None
     assert ApiToken.objects.get(user=agent).revoked_at is not None
-    assert client.get("/").status_code in (302, 404)  # signed out
-    assert other is not None
+    # the deactivated agent is sent to the login page; the admin stays signed in
+    signed_out = client.get("/")
+    assert signed_out.status_code == 302
+    assert signed_out["Location"].startswith("/login/")
+    assert other.get("/").status_code == 200
+
+
+def test_reactivation_does_not_revive_old_tokens(admin_user, agent):
+    # given an agent with an API token, deactivated and reactivated
+    _token, secret = tokens.token_create(actor=agent, name="script")
+    services.user_deactivate(actor=admin_user, user=agent)
+    # when they are let back in
+    services.user_reactivate(actor=admin_user, user=agent)
+    # then they are active, but the old token still fails
+    agent.refresh_from_db()
+    assert agent.is_active is True
+    assert tokens.token_authenticate(secret) is None
+
+
+def test_reactivation_revokes_tokens_left_by_a_deactivation_outside_the_service(admin_user, agent):
+    # given an agent whose token survived a deactivation that did not go through the service
+    token, secret = tokens.token_create(actor=agent, name="script")
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    assert tokens.token_authenticate(secret) is None
+    # when they are reactivated
+    services.user_reactivate(actor=admin_user, user=agent)
+    # then the old token stays dead, and the audit says so
+    assert tokens.token_authenticate(secret) is None
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    event = AuditEvent.objects.filter(object_id=str(agent.pk), action="updated").first()
+    assert event.changes == {"is_active": [False, True]}
+    assert event.detail == {"tokens_revoked": 1}
+
+
+def _organisation_state(org: Organisation) -> tuple:
+    org.refresh_from_db()
+    return org.kind, org.version, AuditEvent.objects.filter(object_id=str(org.pk), action="updated").count()
+
+
+@pytest.mark.parametrize(
+    ("which", "new_kind", "in_use"),
+    [
+        ("partner", "customer", "users, managed customers, partner opportunities"),
+        ("customer", "partner", "users, contacts, opportunities"),
+    ],
+)
+def test_kind_cannot_change_while_records_depend_on_it(agent, world_a, which, new_kind, in_use):
+    # given partner A (users, a managed customer, deals) or customer A (users, a contact, a deal)
+    org = world_a.partner if which == "partner" else world_a.customer
+    data = {"kind": new_kind} if which == "partner" else {"kind": new_kind, "managed_by_id": None}
+    before = _organisation_state(org)
+    # when a level 1 agent changes its kind
+    with pytest.raises(ApplicationError) as exc:
+        services.organisation_update(actor=agent, organisation=org, data=data)
+    # then it is refused, naming what depends on the kind, and nothing changed
+    assert exc.value.errors[0].field == "kind"
+    assert (
+        exc.value.errors[0].message
+        == f"cannot change from {which} to {new_kind} while the organisation has {in_use}"
+    )
+    assert _organisation_state(org) == before
+
+
+def test_kind_of_an_unused_organisation_can_be_corrected(agent):
+    # given a customer entered by mistake, with nothing attached yet
+    org = services.organisation_create(actor=agent, data={"name": "Contoso", "kind": "customer"})
+    # when the agent corrects it to a partner
+    services.organisation_update(actor=agent, organisation=org, data={"kind": "partner"})
+    # then it is a partner
+    org.refresh_from_db()
+    assert org.kind == "partner"
+
+
+@pytest.mark.parametrize(("start", "new_kind"), [("own", "customer"), ("customer", "own")])
+def test_kind_own_is_never_given_or_taken_away(agent, start, new_kind):
+    # given our own organisation (the agent's), or an unused customer while no 'own' one would clash
+    if start == "own":
+        org = agent.organisation
+    else:
+        org = services.organisation_create(actor=agent, data={"name": "Contoso", "kind": "customer"})
+    before = _organisation_state(org)
+    # when the agent changes the kind to or from 'own'
+    with pytest.raises(ApplicationError) as exc:
+        services.organisation_update(actor=agent, organisation=org, data={"kind": new_kind})
+    # then it is refused and nothing changed
+    assert exc.value.errors[0].field == "kind"
+    assert exc.value.errors[0].message == "our own organisation's kind cannot be given or taken away"
+    assert _organisation_state(org) == before

@@ -4,23 +4,62 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+import secrets
+from typing import Annotated, Any
 
 import pydantic
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
-from ninja import NinjaAPI, Schema
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import CursorPagination
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
+from pydantic_core import PydanticCustomError
 
 from .errors import ApplicationError, StaleWrite
 from .tokens import token_authenticate
 
 log = logging.getLogger(__name__)
+
+# The largest id a database integer column holds (bigint). A bigger number in a filter
+# would crash the query (OverflowError on SQLite), so the API refuses it with a 400.
+MAX_DB_ID = 2**63 - 1
+
+DbId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
+"""An id in a query or body parameter: 1 … 2**63-1, else a 400 naming the parameter."""
+
+
+def _check_value(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            # PostgreSQL cannot store NUL in text: refused here, not a 500 there.
+            raise PydanticCustomError("nul_character", "must not contain NUL characters")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > MAX_DB_ID:
+            raise PydanticCustomError("number_too_big", f"must be at most {MAX_DB_ID}")
+    elif isinstance(value, list | tuple | set):
+        for item in value:
+            _check_value(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _check_value(item)
+
+
+class InputSchema(Schema):
+    """The base of every In and Patch schema: no NUL characters, no integers beyond the database's.
+
+    Both would otherwise reach the database and fail there with a 500 (NUL on
+    PostgreSQL, oversized integers on SQLite); here they are a 400 naming the field.
+    """
+
+    @pydantic.field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        _check_value(value)
+        return value
 
 
 class AuthedRequest(HttpRequest):
@@ -117,6 +156,37 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+
+    @api.exception_handler(RequestDataTooBig)
+    def body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        from django.conf import settings
+
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return api.create_response(
+            request, error_body(f"The request body is too large: at most {limit} bytes."), status=413
+        )
+
+    @api.exception_handler(Exception)
+    def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A bug: the details go to the log under an id the user can quote, never to the client.
+        error_id = secrets.token_hex(4)
+        log.exception("API error %s on %s %s", error_id, request.method, request.path)
+        detail = (
+            f"Something went wrong (error id {error_id}); the administrator can find the details in the log."
+        )
+        return api.create_response(request, error_body(detail), status=500)
+
+
+# The name of the catch-all URL parameter, for tools that walk every route.
+UNMATCHED_API_PATH = "unmatched_api_path"
+
+
+def api_not_found(request: HttpRequest, unmatched_api_path: str = "") -> JsonResponse:
+    """Any /api/ URL no route matches (a typo, a trailing slash): the API's 404, not an HTML page."""
+    detail = "Not found."
+    if unmatched_api_path.endswith("/"):
+        detail = f"Not found. API paths have no trailing slash: /api/{unmatched_api_path.rstrip('/')}"
+    return JsonResponse(error_body(detail), status=404)
 
 
 def etag_of(instance: Any) -> str:

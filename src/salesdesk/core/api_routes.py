@@ -10,7 +10,7 @@ from django.urls import reverse
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from .api import AuthedRequest, Cursor, Ref
+from .api import AuthedRequest, Cursor, InputSchema, Ref
 from .jobs import job_get_for_user, visible_jobs
 from .permissions import capabilities_of
 from .tokens import token_create, token_revoke, visible_tokens
@@ -49,7 +49,7 @@ class TokenOut(Schema):
     revoked_at: dt.datetime | None
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str
 
 

@@ -10,7 +10,7 @@ run inline.
 from __future__ import annotations
 
 import logging
-import traceback
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -57,9 +57,10 @@ def job_progress(job_id: int, percent: float, message: str = "") -> None:
 def run_job(job_id: int, work: Callable[[Job, Callable[[float, str], None]], Any]) -> Any:
     """Run ``work(job, progress)`` for a queued job and record its result or error.
 
-    ``work`` returns a JSON-able result (or sets ``job.result_file``). Any exception is
-    recorded on the job as a readable error, so a person sees what went wrong instead
-    of a job stuck at 40 %.
+    ``work`` returns a JSON-able result (or sets ``job.result_file``). An
+    ApplicationError is recorded on the job as it is; any other exception as a short
+    message with an error id (the traceback is in the log under that id), so a person
+    sees that it failed instead of a job stuck at 40 %.
     """
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job_id).update(
@@ -74,15 +75,23 @@ def run_job(job_id: int, work: Callable[[Job, Callable[[float, str], None]], Any
     except ApplicationError as exc:
         _finish(job_id, JobStatus.FAILED, error=exc.as_line())
         return None
-    except Exception as exc:
-        log.exception("job %s (%s) failed", job_id, job.kind)
-        _finish(
-            job_id, JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=5)}"
-        )
+    except Exception:
+        # A bug, not a mistake in the input: the traceback goes to the log, never to the
+        # person (pages and API show job.error), who gets an id to quote instead.
+        error_id = secrets.token_hex(4)
+        log.exception("job %s (%s) failed, error id %s", job_id, job.kind, error_id)
+        _finish(job_id, JobStatus.FAILED, error=unexpected_error_message(error_id))
         return None
     job.refresh_from_db(fields=["result_file"])
     _finish(job_id, JobStatus.SUCCEEDED, result=result)
     return result
+
+
+def unexpected_error_message(error_id: str) -> str:
+    return (
+        f"Something went wrong while running this job (error id {error_id}); "
+        "the administrator can find the details in the log"
+    )
 
 
 def _finish(job_id: int, status: str, *, result: Any = None, error: str = "") -> None:

@@ -142,16 +142,24 @@ class ApiToken(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The stored response to a POST sent with an Idempotency-Key, for safe retries."""
+    """The stored response to a POST sent with an Idempotency-Key, for safe retries.
+
+    Written *before* the request runs (``status_code`` empty: still in progress), so a
+    concurrent retry with the same key is refused instead of running a second time.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=500)
     request_digest = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # None: in progress
     content_type = models.CharField(max_length=100, blank=True)
-    body = models.BinaryField()
+    headers = models.JSONField(default=dict, blank=True)  # Cache-Control, ETag, Location of the response
+    body = models.BinaryField(default=b"", blank=True)
+    # The response revealed a secret (a new API token): only its status is kept, and a
+    # retry is refused with 409 rather than showing the secret again.
+    withheld = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -71,10 +71,14 @@ def query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+# The largest id a database integer column holds; a bigger one would crash the query.
+MAX_DB_ID = 2**63 - 1
+
+
 def optional_id(value: str | None) -> int | None:
-    """An id from a filter parameter; anything that is not a positive integer means 'no filter'."""
+    """An id from a filter parameter; anything that is not an id (1 … 2**63-1) means 'no filter'."""
     try:
         number = int(value or "")
     except ValueError:
         return None
-    return number if number > 0 else None
+    return number if 0 < number <= MAX_DB_ID else None

@@ -38,6 +38,8 @@ def cap(description: str, level: int | None = None, *kinds: str) -> Capability:
 CAPABILITIES: dict[str, Capability] = {
     # Level 1 — support agent: information, logging, customer data, escalation.
     "catalog.view": cap("Look up products and services", 1, S, P, C),
+    "catalog.cost_view": cap("See cost prices in the catalog (internal staff only)", 1, S),
+    "catalog.export": cap("Export the catalog and price list", 1, S),
     "knowledge.view": cap("Read the knowledge base and answer library", 1, S, P, C),
     "interaction.log": cap("Log calls, meetings and e-mails", 1, S, P),
     "organisation.view": cap("Look up organisations and customer accounts", 1, S, P, C),
@@ -71,6 +73,10 @@ CAPABILITIES: dict[str, Capability] = {
     "knowledge.publish": cap("Publish knowledge items", 5),
     "metrics.define": cap("Define metrics and targets", 5),
     "deal.approve": cap("Approve or reject partner deal registrations", 5),
+    # Owning the technical content of bids includes the catalog it is built from.
+    "catalog.edit": cap(
+        "Maintain the catalog: products, specifications, prices, options, bundles, rules, lifecycle", 5
+    ),
     # Level 6 — head of customer service.
     "policy.set": cap("Set service policy: SLAs, approval thresholds, discount and margin rules", 6),
     "proposal.approve": cap("Approve proposals", 6),

@@ -10,6 +10,7 @@ from salesdesk.core.api import (
     AuditEventOut,
     AuthedRequest,
     Cursor,
+    DbId,
     expected_version,
     not_modified,
     set_etag,
@@ -40,9 +41,9 @@ def opportunity_list(
     request: AuthedRequest,
     q: str = "",
     stage: OpportunityStage | None = None,
-    account_id: int | None = None,
-    owner_id: int | None = None,
-    partner_id: int | None = None,
+    account_id: DbId | None = None,
+    owner_id: DbId | None = None,
+    partner_id: DbId | None = None,
     open_only: bool = False,
 ) -> Any:
     return opportunity_search(

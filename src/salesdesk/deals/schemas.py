@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from salesdesk.core.api import Ref
+from salesdesk.core.api import InputSchema, Ref
 
 from .choices import OpportunityStage
 
@@ -34,7 +34,7 @@ class OpportunityOut(Schema):
     updated_at: dt.datetime
 
 
-class OpportunityIn(Schema):
+class OpportunityIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     account_id: int = Field(..., description="The customer account.")
     owner_id: int | None = Field(None, description="The sales rep who owns the deal; you, when left out.")
@@ -47,7 +47,7 @@ class OpportunityIn(Schema):
     lost_reason: str = Field("", max_length=300)
 
 
-class OpportunityPatch(Schema):
+class OpportunityPatch(InputSchema):
     name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
     account_id: int = None  # type: ignore[assignment]
     owner_id: int = None  # type: ignore[assignment]

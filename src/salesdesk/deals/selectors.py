@@ -46,6 +46,7 @@ def opportunity_search(
     from .choices import OPEN_STAGES
 
     qs = visible_opportunities(user)
+    query = query.replace("\x00", "")  # PostgreSQL cannot compare text with NUL in it
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(account__name__icontains=query))
     if stage:

@@ -1,16 +1,17 @@
 """API for organisations, contacts and users. Thin: selectors read, services write."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Q
 from django.http import HttpResponse
-from ninja import Router
+from ninja import Field, Router
 from ninja.pagination import paginate
 
 from salesdesk.core.api import (
     AuditEventOut,
     AuthedRequest,
     Cursor,
+    DbId,
     expected_version,
     not_modified,
     set_etag,
@@ -62,7 +63,7 @@ def organisation_list(
     q: str = "",
     kind: OrganisationKind | None = None,
     tier: CustomerTier | None = None,
-    managed_by_id: int | None = None,
+    managed_by_id: DbId | None = None,
 ) -> Any:
     return organisation_search(
         user=request.auth, query=q, kind=kind or "", tier=tier or "", managed_by_id=managed_by_id
@@ -147,7 +148,7 @@ def organisation_timeline(request: AuthedRequest, organisation_id: int) -> Any:
     "/contacts", response=list[ContactOut], tags=["contacts"], summary="Contacts you may see, newest first"
 )
 @paginate(Cursor, ordering=("-id",))
-def contact_list(request: AuthedRequest, q: str = "", organisation_id: int | None = None) -> Any:
+def contact_list(request: AuthedRequest, q: str = "", organisation_id: DbId | None = None) -> Any:
     return contact_search(user=request.auth, query=q, organisation_id=organisation_id)
 
 
@@ -218,9 +219,13 @@ def contact_history(request: AuthedRequest, contact_id: int) -> Any:
 @router.get("/users", response=list[UserOut], tags=["users"], summary="People you may see, by username")
 @paginate(Cursor, ordering=("username", "id"))
 def user_list(
-    request: AuthedRequest, q: str = "", kind: UserKind | None = None, support_level: int | None = None
+    request: AuthedRequest,
+    q: str = "",
+    kind: UserKind | None = None,
+    support_level: Annotated[int, Field(ge=1, le=6)] | None = None,
 ) -> Any:
     users = visible_users(request.auth)
+    q = q.replace("\x00", "")  # PostgreSQL cannot compare text with NUL in it
     if q:
         users = users.filter(
             Q(username__icontains=q)

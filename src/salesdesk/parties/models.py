@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from salesdesk.core.models import AuditedModel, TimeStampedModel
+from salesdesk.core.models import AuditedModel, AuditedQuerySet, TimeStampedModel
 
 from .choices import CustomerTier, OrganisationKind, SupportLevel, UserKind
 
@@ -112,6 +114,27 @@ class ProductSkill(TimeStampedModel):
         return self.name
 
 
+class UserQuerySet(AuditedQuerySet):
+    """Users are audited like business records: no bulk writes that skip the audit trail."""
+
+
+class AuditedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's UserManager (create_user, create_superuser, natural keys) over UserQuerySet.
+
+    Role, activation and password changes go through ``parties.services``, one user at a
+    time; Django's own sign-in writes (``last_login``, password upgrades) save a single
+    row and are unaffected.
+    """
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def]
+        # A superuser operates the instance: kind admin of our own organisation, no
+        # support level (the default kind, support, would need one).
+        extra_fields.setdefault("kind", UserKind.ADMIN)
+        if "organisation" not in extra_fields and "organisation_id" not in extra_fields:
+            extra_fields["organisation"] = Organisation.objects.filter(kind=OrganisationKind.OWN).first()
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person who signs in: staff, sales rep, partner user, customer user or admin.
 
@@ -132,7 +155,7 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
     skills = models.ManyToManyField(ProductSkill, blank=True, related_name="people")
 
-    objects = UserManager()
+    objects: ClassVar[AuditedUserManager] = AuditedUserManager()
 
     audit_exclude = ("password", "last_login", "date_joined")
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from salesdesk.core.api import Ref
+from salesdesk.core.api import InputSchema, Ref
 
 from .choices import CustomerTier, OrganisationKind, UserKind
 
@@ -35,7 +35,7 @@ class OrganisationOut(Schema):
     updated_at: dt.datetime
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
     kind: OrganisationKind = OrganisationKind.CUSTOMER
     tier: CustomerTier = CustomerTier.STANDARD
@@ -49,7 +49,7 @@ class OrganisationIn(Schema):
     is_active: bool = True
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(InputSchema):
     name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
     kind: OrganisationKind = None  # type: ignore[assignment]
     tier: CustomerTier = None  # type: ignore[assignment]
@@ -63,7 +63,7 @@ class OrganisationPatch(Schema):
     is_active: bool = None  # type: ignore[assignment]
 
 
-class OrganisationExportIn(Schema):
+class OrganisationExportIn(InputSchema):
     q: str = ""
     kind: OrganisationKind | None = None
     tier: CustomerTier | None = None
@@ -88,7 +88,7 @@ class ContactOut(Schema):
     updated_at: dt.datetime
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     organisation_id: int
     first_name: str = Field(..., min_length=1, max_length=100)
     last_name: str = Field(..., min_length=1, max_length=100)
@@ -99,7 +99,7 @@ class ContactIn(Schema):
     is_active: bool = True
 
 
-class ContactPatch(Schema):
+class ContactPatch(InputSchema):
     organisation_id: int = None  # type: ignore[assignment]
     first_name: str = Field(None, min_length=1, max_length=100)  # type: ignore[assignment]
     last_name: str = Field(None, min_length=1, max_length=100)  # type: ignore[assignment]
@@ -132,7 +132,7 @@ class UserOut(Schema):
         return str(obj)
 
 
-class UserIn(Schema):
+class UserIn(InputSchema):
     username: str = Field(..., min_length=1, max_length=150)
     password: str = Field(..., description="At least 10 characters, not a common password.")
     kind: UserKind
@@ -144,6 +144,6 @@ class UserIn(Schema):
     job_title: str = ""
 
 
-class RoleIn(Schema):
+class RoleIn(InputSchema):
     kind: UserKind
     support_level: int | None = Field(None, ge=1, le=6, description="1–6, support staff only.")

@@ -87,6 +87,7 @@ def organisation_search(
 ) -> QuerySet[Organisation]:
     """Visible organisations matching a free-text query and filters."""
     qs = visible_organisations(user)
+    query = query.replace("\x00", "")  # PostgreSQL cannot compare text with NUL in it
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(industry__icontains=query) | Q(email__icontains=query))
     if kind:
@@ -102,6 +103,7 @@ def contact_search(
     *, user: Any, query: str = "", organisation_id: int | None = None, ordering: str = "last_name"
 ) -> QuerySet[Contact]:
     qs = visible_contacts(user)
+    query = query.replace("\x00", "")  # PostgreSQL cannot compare text with NUL in it
     if query:
         qs = qs.filter(
             Q(first_name__icontains=query)

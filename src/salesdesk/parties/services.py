@@ -78,6 +78,27 @@ def _check_managed_by(org: Organisation) -> None:
         raise ApplicationError("kind", "there is already an organisation of kind 'own' (our company)")
 
 
+# Records whose meaning depends on the organisation's kind: partner users need a partner,
+# a managed customer needs a partner above it, opportunities need a customer account and
+# a partner. Named as reverse relations so that parties need not import the apps that
+# hold them (deals owns opportunities).
+KIND_BOUND_RELATIONS = ("users", "managed_customers", "contacts", "opportunities", "partner_opportunities")
+
+
+def _check_kind_change(org: Organisation, old_kind: str) -> None:
+    """A kind may only be corrected while nothing depends on it; 'own' never changes."""
+    if org.kind == old_kind:
+        return
+    if OrganisationKind.OWN in (old_kind, org.kind):
+        raise ApplicationError("kind", "our own organisation's kind cannot be given or taken away")
+    in_use = [name.replace("_", " ") for name in KIND_BOUND_RELATIONS if getattr(org, name).exists()]
+    if in_use:
+        raise ApplicationError(
+            "kind",
+            f"cannot change from {old_kind} to {org.kind} while the organisation has {', '.join(in_use)}",
+        )
+
+
 @transaction.atomic
 def organisation_create(*, actor: Any, data: dict[str, Any]) -> Organisation:
     """Enter a new organisation (customer account, partner or our own company)."""
@@ -103,9 +124,11 @@ def organisation_update(
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     check_version(organisation, expected_version)
     before = audit.snapshot(organisation)
+    old_kind = organisation.kind
     changed = apply_changes(organisation, _resolve_refs(actor, data), allowed=ORGANISATION_FIELDS)
     if not changed:
         return organisation
+    _check_kind_change(organisation, old_kind)
     _check_managed_by(organisation)
     clean_or_raise(organisation)
     organisation.save(update_fields=changed)
@@ -250,6 +273,17 @@ def _end_sessions(user: User) -> int:
     return ended
 
 
+def _revoke_tokens(user: User) -> int:
+    """Revoke every API token of ``user`` still in use; how many were."""
+    now = timezone.now()
+    tokens = 0
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        tokens += 1
+    return tokens
+
+
 @transaction.atomic
 def user_deactivate(*, actor: Any, user: User) -> User:
     """Stop a user from signing in: ends their sessions and revokes their API tokens."""
@@ -262,23 +296,25 @@ def user_deactivate(*, actor: Any, user: User) -> User:
     user.is_active = False
     user.save(update_fields=["is_active"])
     sessions = _end_sessions(user)
-    now = timezone.now()
-    tokens = 0
-    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
-        token.revoked_at = now
-        token.save(update_fields=["revoked_at"])
-        tokens += 1
+    tokens = _revoke_tokens(user)
     audit.record_updated(actor, user, before, detail={"sessions_ended": sessions, "tokens_revoked": tokens})
     return user
 
 
 @transaction.atomic
 def user_reactivate(*, actor: Any, user: User) -> User:
-    """Let a deactivated user sign in again (their old tokens stay revoked)."""
+    """Let a deactivated user sign in again (their old tokens stay revoked).
+
+    Tokens are revoked on deactivation; any a deactivated user still held (deactivated
+    some other way) are revoked here, so no token from before comes back to life.
+    """
     require(actor, "user.manage")
     user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        return user
     before = audit.snapshot(user)
     user.is_active = True
     user.save(update_fields=["is_active"])
-    audit.record_updated(actor, user, before)
+    tokens = _revoke_tokens(user)
+    audit.record_updated(actor, user, before, detail={"tokens_revoked": tokens} if tokens else None)
     return user
