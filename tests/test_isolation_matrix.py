@@ -36,6 +36,7 @@ NOT_RECORD_ROUTES = {
     "admin/": "Django admin: instance operators only (is_staff), not reachable by partners or customers",
     "static/": "static files",
     "media/": "uploaded files are served through views that check visibility, never directly",
+    "^api/(?P<unmatched_api_path>": "the API's catch-all: a JSON 404 for unknown paths, no record",
 }
 
 
@@ -85,12 +86,92 @@ FOREIGN_IDS: dict[str, Callable[[object], int]] = {
     "partner_id": lambda w: w.partner.pk,
     "managed_by_id": lambda w: w.partner.pk,
     "owner_id": lambda w: w.partner_user.pk,
+    "answer_id": lambda w: _hidden_knowledge(w).hidden_answer.pk,
+    "article_id": lambda w: _hidden_knowledge(w).hidden_article.pk,
 }
+
+
+def _hidden_knowledge(world):
+    """Knowledge no partner or customer may read: an internal draft answer and article.
+
+    Knowledge is not owned by an organisation; what an outsider must never reach is
+    what is not published for their audience.
+    """
+    if not hasattr(world, "hidden_answer"):
+        from salesdesk.knowledge.models import Answer, Article
+
+        owner = world.opportunity.owner
+        world.hidden_answer = Answer.objects.create(
+            title="B's internal answer", body="Internal only.", owner=owner, audience="internal"
+        )
+        world.hidden_article = Article.objects.create(
+            title="B's draft article", body="Draft.", owner=owner, audience="customers", status="draft"
+        )
+    return world
+
+
+def _catalog(world):
+    """Shared catalog records (created on first use): readable by everyone with catalog.view."""
+    if not hasattr(world, "catalog_product"):
+        import datetime as dt
+        from decimal import Decimal
+
+        from salesdesk.catalog.models import (
+            Category,
+            CompatibilityRule,
+            PriceListEntry,
+            Product,
+            ProductSpec,
+        )
+
+        category = Category.objects.create(name="Matrix gateways")
+        product = Product.objects.create(sku="MX-1", name="Matrix Gateway", category=category)
+        other = Product.objects.create(sku="MX-2", name="Matrix Switch", category=category)
+        world.catalog_product = product
+        world.catalog_spec = ProductSpec.objects.create(product=product, name="cores", value_number=16)
+        world.catalog_price = PriceListEntry.objects.create(
+            product=product,
+            list_price=Decimal("100"),
+            cost_price=Decimal("40"),
+            valid_from=dt.date(2026, 1, 1),
+        )
+        world.catalog_rule = CompatibilityRule.objects.create(
+            product=product, kind="requires", other_product=other, message="needs a switch"
+        )
+    return world
+
+
+# Ids of shared reference data (the catalog): not "foreign" to anyone, so a route whose
+# parameters are all shared is not expected to answer 404 — only to change nothing for
+# people who may not edit it.
+SHARED_IDS: dict[str, Callable[[object], int]] = {
+    "product_id": lambda w: _catalog(w).catalog_product.pk,
+    "category_id": lambda w: _catalog(w).catalog_product.category_id,
+    "spec_id": lambda w: _catalog(w).catalog_spec.pk,
+    "price_id": lambda w: _catalog(w).catalog_price.pk,
+    "rule_id": lambda w: _catalog(w).catalog_rule.pk,
+}
+
+
+# A second foreign record for some ids, so each kind of record is tried: a foreign partner
+# organisation has pages of its own (managed customers, timeline) as well as a customer.
+ALTERNATE_FOREIGN_IDS: dict[str, Callable[[object], int]] = {
+    "organisation_id": lambda w: w.partner.pk,
+}
+
+
+def fill_variants(path: str, world) -> list[str]:
+    urls = [fill(path, world)]
+    for name, alternate in ALTERNATE_FOREIGN_IDS.items():
+        if f"{name}>" in path:
+            urls.append("/" + re.sub(rf"<(?:\w+:)?{name}>", str(alternate(world)), fill(path, world)[1:]))
+    return urls
 
 
 def fill(path: str, world) -> str:
     def sub(match: re.Match) -> str:
-        return str(FOREIGN_IDS[match.group(1)](world))
+        name = match.group(1)
+        return str((FOREIGN_IDS.get(name) or SHARED_IDS[name])(world))
 
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", sub, path)
 
@@ -193,7 +274,9 @@ def api_operations() -> tuple[list[tuple[str, str, dict]], dict]:
 
 
 def test_every_route_is_described():
-    unknown = sorted({(r.path, p) for r in all_routes() for p in r.params if p not in FOREIGN_IDS})
+    unknown = sorted(
+        {(r.path, p) for r in all_routes() for p in r.params if p not in FOREIGN_IDS and p not in SHARED_IDS}
+    )
     assert not unknown, (
         "These routes take a parameter the isolation matrix cannot fill; add it to FOREIGN_IDS "
         f"(or to NOT_RECORD_ROUTES with a reason): {unknown}"
@@ -213,11 +296,11 @@ LIST_ROUTES = [r for r in all_routes() if not r.params]
 @pytest.mark.parametrize("route", RECORD_ROUTES, ids=[r.path for r in RECORD_ROUTES])
 def test_a_foreign_record_is_not_found(route, worlds, client_as):
     world_a, world_b = worlds
-    url = fill(route.path, world_b)
     is_api = route.methods is not None
+    shared = all(p in SHARED_IDS for p in route.params)
     operations, components = api_operations() if is_api else ([], {})
     methods = route.methods or ("GET", "POST")
-    for user in outsiders(world_a):
+    for url, user in [(u, p) for u in fill_variants(route.path, world_b) for p in outsiders(world_a)]:
         client = client_as(user)
         before = world_state()
         statuses = {}
@@ -233,6 +316,13 @@ def test_a_foreign_record_is_not_found(route, worlds, client_as):
             body = sample_body(op, components, world_b)
             response = client.generic(method, url, data=json.dumps(body), content_type="application/json")
             statuses[method] = response.status_code
+            if shared:
+                # Shared data may be read (200) but never changed by outsiders.
+                assert response.status_code < 500, f"{method} {url} as {user.kind}: {response.status_code}"
+                assert method == "GET" or response.status_code >= 400, (
+                    f"{method} {url} as {user.kind}: {response.status_code}"
+                )
+                continue
             if is_api:
                 assert response.status_code == 404, f"{method} {url} as {user.kind}: {response.status_code}"
                 assert response.json() == {"detail": "Not found.", "errors": []}
@@ -241,7 +331,7 @@ def test_a_foreign_record_is_not_found(route, worlds, client_as):
                 assert response.status_code in (404, 405), (
                     f"{method} {url} as {user.kind}: {response.status_code}"
                 )
-        assert 404 in statuses.values(), f"{url} never answered 404 to {user.kind}: {statuses}"
+        assert shared or 404 in statuses.values(), f"{url} never answered 404 to {user.kind}: {statuses}"
         assert world_state() == before, f"{url} changed something for {user.kind}"
 
 
@@ -300,3 +390,56 @@ def test_a_write_naming_foreign_records_is_refused(path, method, op, worlds, cli
 
 def test_the_matrix_covers_writes_with_references():
     assert {p for p, _m, _o in WRITES_WITH_REFERENCES} >= {"/api/contacts", "/api/opportunities"}
+
+
+# The outsider's own records, for writes that name a foreign record in the body.
+OWN_IDS: dict[str, Callable[[object], int]] = {
+    "organisation_id": lambda w: w.customer.pk,
+    "contact_id": lambda w: w.contact.pk,
+    "opportunity_id": lambda w: w.opportunity.pk,
+}
+
+
+def _own_record_writes() -> list[tuple[str, str, dict]]:
+    operations, components = api_operations()
+    found = []
+    for path, method, op in operations:
+        params = re.findall(r"{(\w+)}", path)
+        if method not in ("POST", "PATCH", "PUT") or not params or not all(p in OWN_IDS for p in params):
+            continue
+        content = (op.get("requestBody") or {}).get("content", {}).get("application/json")
+        if not content:
+            continue
+        props = _resolve(content["schema"], components).get("properties", {})
+        if any(name in FOREIGN_IDS for name in props):
+            found.append((path, method, op))
+    return found
+
+
+OWN_RECORD_WRITES = _own_record_writes()
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "op"), OWN_RECORD_WRITES, ids=[f"{m} {p}" for p, m, _ in OWN_RECORD_WRITES]
+)
+def test_an_update_of_ones_own_record_cannot_point_at_foreign_records(path, method, op, worlds, client_as):
+    # given a partner or customer user and a record of their own organisation
+    world_a, world_b = worlds
+    _ops, components = api_operations()
+    url = re.sub(r"{(\w+)}", lambda m: str(OWN_IDS[m.group(1)](world_a)), path)
+    body = sample_body(op, components, world_b)
+    for user in outsiders(world_a):
+        before = world_state()
+        # when they change it to point at another organisation's records
+        response = client_as(user).generic(
+            method, url, data=json.dumps(body), content_type="application/json"
+        )
+        # then it is refused, and nothing changed
+        assert response.status_code in (400, 403, 404), (
+            f"{method} {url} as {user.kind}: {response.status_code}"
+        )
+        assert world_state() == before, f"{method} {url} changed something for {user.kind}"
+
+
+def test_the_matrix_covers_updates_with_references():
+    assert {p for p, _m, _o in OWN_RECORD_WRITES} >= {"/api/contacts/{contact_id}"}

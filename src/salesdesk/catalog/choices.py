@@ -15,3 +15,15 @@ class Lifecycle(models.TextChoices):
 
 # Items that can no longer be sold: their knowledge is flagged for review, checks warn.
 RETIRED_LIFECYCLES = (Lifecycle.END_OF_SALE, Lifecycle.END_OF_LIFE)
+
+
+class RuleKind(models.TextChoices):
+    """What a compatibility rule says about a product in a solution."""
+
+    REQUIRES = "requires", "Requires"
+    EXCLUDES = "excludes", "Excludes"
+    CAPACITY_LIMIT = "capacity_limit", "Capacity limit"
+
+
+# What partners and customers may see: the roadmap (planned items) stays internal.
+PUBLIC_LIFECYCLES = (Lifecycle.AVAILABLE, Lifecycle.END_OF_SALE, Lifecycle.END_OF_LIFE)

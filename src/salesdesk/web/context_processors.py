@@ -20,6 +20,10 @@ NAVIGATION_CAPABILITIES = (
     "organisation.export",
     "job.view",
     "audit.view",
+    "catalog.view",
+    "knowledge.view",
+    "knowledge.draft",
+    "knowledge.publish",
 )
 
 
