@@ -26,11 +26,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from salesdesk.catalog.demo import load_catalog_demo
 from salesdesk.core import audit
 from salesdesk.core.validation import clean_or_raise
 from salesdesk.deals.choices import OPEN_STAGES, OpportunityStage
 from salesdesk.deals.models import Opportunity
 from salesdesk.deals.services import opportunity_create, opportunity_update
+from salesdesk.knowledge.demo import load_knowledge_demo
 from salesdesk.parties.choices import OrganisationKind, UserKind
 from salesdesk.parties.models import Contact, Organisation, ProductSkill, Team, User
 from salesdesk.parties.services import contact_create, organisation_create, user_create
@@ -94,6 +96,9 @@ def demo_load(*, today: dt.date | None = None) -> DemoResult:
         _opportunity(opportunity, customers[opportunity.account], owners[opportunity.account], today, created)
     _groups(Team, TEAMS, "teams", users, created)
     _groups(ProductSkill, SKILLS, "skills", users, created)
+    # The catalog first: the knowledge items link to its products by SKU.
+    created.update({f"catalog {k}": v for k, v in load_catalog_demo(actor=users["grace"]).items()})
+    created["knowledge items"] += load_knowledge_demo(today=today)["created"]
     return DemoResult(created=created)
 
 
