@@ -559,10 +559,14 @@ def build_parser() -> Parser:
     p.add_argument("--kind", default="", choices=["", "own", "customer", "partner"])
     p.add_argument("--tier", default="", help="only this customer tier")
     p.add_argument("--timeout", type=float, default=600, help="give up waiting after this many seconds")
+
+    from salesdesk.cli_kb import add_kb_commands
+
+    add_kb_commands(command, UsageError)
     return parser
 
 
-OWN_COMMANDS = ("serve", "demo", "createuser", "backup", "restore", "jobs", "export-organisations")
+OWN_COMMANDS = ("serve", "demo", "createuser", "backup", "restore", "jobs", "export-organisations", "kb")
 
 
 if __name__ == "__main__":

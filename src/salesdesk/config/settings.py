@@ -133,7 +133,6 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["TEST"] = {"NAME": os.environ.get("SALESDESK_TEST_SQLITE_NAME") or None}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default: a bare "example.com" means https
 
 # --- Users and passwords ----------------------------------------------------------
 AUTH_USER_MODEL = "parties.User"

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -118,6 +119,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "tier", "managed_by", "country", "is_active")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ("kind", "tier", "is_active")
     search_fields = ("name",)
     readonly_fields = ("version",)
