@@ -431,7 +431,7 @@ def bundle_item_remove(*, actor: Any, item: BundleItem) -> None:
 
 
 def _rule_line(rule: CompatibilityRule) -> str:
-    target = rule.other_product.sku if rule.other_product_id else ""
+    target = rule.other_product.sku if rule.other_product is not None else ""
     if rule.spec_name:
         limit = format(rule.limit_value.normalize(), "f") if rule.limit_value is not None else "?"
         target = f"{target} {rule.spec_name} ≤ {limit}"

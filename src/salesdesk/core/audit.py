@@ -81,10 +81,10 @@ def record(
     actor: Any,
     instance: models.Model,
     action: str,
-    changes: dict | None = None,
+    changes: dict[str, Any] | None = None,
     *,
     step: str = "",
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one audit event about ``instance``. Call inside the service's transaction."""
     if not transaction.get_connection().in_atomic_block:
@@ -131,14 +131,18 @@ def record_deleted(actor: Any, instance: models.Model, **kwargs: Any) -> AuditEv
 
 
 def record_step(
-    actor: Any, instance: models.Model, step: str, changes: dict | None = None, detail: dict | None = None
+    actor: Any,
+    instance: models.Model,
+    step: str,
+    changes: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """A workflow step (escalated, approved, signed off …), with whatever it changed."""
     return record(actor, instance, AuditAction.STEP, changes, step=step, detail=detail)
 
 
 @transaction.atomic
-def bulk_update(actor: Any, queryset: models.QuerySet, **values: Any) -> int:
+def bulk_update(actor: Any, queryset: models.QuerySet[Any], **values: Any) -> int:
     """The audited way to change many rows: each row is saved and recorded on its own."""
     count = 0
     for instance in queryset.select_for_update():

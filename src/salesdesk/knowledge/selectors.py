@@ -23,7 +23,7 @@ from .models import Answer, Article, KnowledgeItem
 MODELS: dict[str, type[KnowledgeItem]] = {"answer": Answer, "article": Article}
 
 
-def _product_prefetch() -> Prefetch:
+def _product_prefetch() -> Prefetch[Any]:
     from django.apps import apps
 
     product = apps.get_model("catalog", "Product")
@@ -128,7 +128,8 @@ def stale_items_for(*, user: Any, everyone: bool = False) -> dict[str, QuerySet[
 
 
 def versions_of(item: KnowledgeItem) -> QuerySet[Any]:
-    return item.versions.select_related("author").order_by("-number")  # type: ignore[attr-defined]
+    versions: QuerySet[Any] = item.versions.select_related("author").order_by("-number")  # type: ignore[attr-defined]
+    return versions
 
 
 def version_diff(item: KnowledgeItem, from_number: int | None, to_number: int | None) -> dict[str, Any]:

@@ -240,7 +240,7 @@ def _step(
     allowed_from: tuple[str, ...],
     to: str,
     step: str,
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
     expected_version: int | None = None,
 ) -> KnowledgeItem:
     item = _lock(item)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -57,8 +57,8 @@ def visible_contacts(user: Any) -> QuerySet[Contact]:
 def visible_users(user: Any) -> QuerySet[User]:
     """Staff see every user; external users see the people of the organisations they see."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return User.objects.none()
-    qs = User.objects.select_related("organisation")
+        return cast("QuerySet[User]", User.objects.none())
+    qs = cast("QuerySet[User]", User.objects.select_related("organisation"))
     if user.kind in INTERNAL_KINDS:
         return qs
     return qs.filter(visible_organisation_q(user, "organisation"))
