@@ -10,7 +10,6 @@ from django.forms import BoundField
 from django.utils.safestring import SafeString, mark_safe
 
 from salesdesk.core.money import Money
-from salesdesk.core.roles import SupportLevel
 
 register = template.Library()
 
@@ -65,15 +64,6 @@ def nav_current(context: template.Context, *prefixes: str) -> SafeString:
     if any(name == p or name.startswith(f"{p}_") for p in prefixes):
         return mark_safe('aria-current="page"')  # a constant, nothing from the user
     return mark_safe("")
-
-
-@register.filter
-def level_title(level: int | None) -> str:
-    """'Presales engineer' for level 4."""
-    if not level:
-        return ""
-    label = dict(SupportLevel.choices).get(level, "")
-    return label.split("·", 1)[-1].strip()
 
 
 @register.filter
