@@ -14,9 +14,9 @@ file can be imported again and again.
 
 Every row is checked and applied inside one transaction; if any row has a problem the
 transaction is rolled back and the report lists every problem by sheet, row and column.
-Files are refused before parsing when they are too large, are not a real XLSX (zip)
-file, or would unpack to far more than they weigh (zip bombs); openpyxl reads XML
-through defusedxml, which refuses entity attacks.
+Files are read by ``salesdesk.core.spreadsheets``, which refuses them before parsing
+when they are too large, are not a real XLSX (zip) file, would unpack to far more than
+they weigh (zip bombs) or declare XML entities; the limits below are this app's.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 
+from salesdesk.core import spreadsheets
 from salesdesk.core.errors import ApplicationError
 from salesdesk.core.money import parse_amount, validate_currency
 from salesdesk.core.permissions import require
@@ -92,108 +92,26 @@ class ImportReport:
 # --- Reading files ---------------------------------------------------------------------------
 
 
-def _refuse(message: str) -> ApplicationError:
-    return ApplicationError("file", message)
-
-
-def _check_xlsx_container(data: bytes) -> None:
-    """Refuse anything that is not a modest, well-formed XLSX zip before openpyxl opens it."""
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise _refuse("is not an XLSX workbook (it is not a zip file); save it as .xlsx or .csv")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_ZIP_MEMBERS:
-                raise _refuse(f"holds {len(members)} parts; an XLSX workbook has far fewer")
-            names = {m.filename for m in members}
-            if "xl/workbook.xml" not in names:
-                raise _refuse("is a zip file but not an XLSX workbook")
-            total = 0
-            for member in members:
-                total += member.file_size
-                ratio = member.file_size / max(member.compress_size, 1)
-                if ratio > MAX_COMPRESSION_RATIO and member.file_size > 1024 * 1024:
-                    raise _refuse("unpacks to far more than it weighs (a zip bomb?); refused")
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise _refuse(
-                    f"unpacks to {total // (1024 * 1024)} MB; the limit is "
-                    f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB"
-                )
-    except zipfile.BadZipFile as exc:
-        raise _refuse("is a damaged zip file") from exc
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        # Spreadsheets store numbers as floats; repr gives the shortest exact decimal.
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
-    return str(value).strip()
-
-
-def _rows_of_table(rows: list[list[str]]) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    if not rows:
-        return [], []
-    header = [h.strip().lower() for h in rows[0]]
-    body = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        body.append((number, {header[i]: row[i] if i < len(row) else "" for i in range(len(header))}))
-    return header, body
-
-
-def read_tables(data: bytes, filename: str) -> dict[str, tuple[list[str], list[tuple[int, dict[str, str]]]]]:
+def read_tables(data: bytes, filename: str) -> dict[str, spreadsheets.Table]:
     """{"products"|"prices": (header, [(row number, {column: text})])} from a CSV or XLSX file."""
-    if len(data) > MAX_FILE_BYTES:
-        raise _refuse(f"is {len(data) // 1024} KB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    spreadsheets.check_size(len(data), max_bytes=MAX_FILE_BYTES)
     name = filename.lower()
     if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise _refuse("is not UTF-8 text; save the CSV as UTF-8") from exc
-        rows = list(csv.reader(io.StringIO(text)))
-        if len(rows) > MAX_ROWS + 1:
-            raise _refuse(f"has more than {MAX_ROWS} rows; split it")
-        header, body = _rows_of_table(rows)
+        header, body = spreadsheets.read_csv(data, max_rows=MAX_ROWS)
         kind = "prices" if "list_price" in header else "products"
         return {kind: (header, body)}
     if not name.endswith(".xlsx"):
-        raise _refuse("must be a .csv or .xlsx file")
-    _check_xlsx_container(data)
-    import openpyxl  # imported here: only imports need it, and it is slow to load
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl and defusedxml raise many kinds; all mean "unreadable"
-        raise _refuse(f"could not be read as an XLSX workbook ({type(exc).__name__})") from exc
-    tables = {}
-    try:
-        for sheet in workbook.worksheets:
-            kind = sheet.title.strip().lower()
-            if kind not in ("products", "prices"):
-                continue
-            rows = []
-            for row in sheet.iter_rows(values_only=True):
-                rows.append([_cell(v) for v in row])
-                if len(rows) > MAX_ROWS + 1:
-                    raise _refuse(f"sheet {sheet.title} has more than {MAX_ROWS} rows; split it")
-            tables[kind] = _rows_of_table(rows)
-    except ApplicationError:
-        raise
-    except Exception as exc:
-        raise _refuse(f"could not be read as an XLSX workbook ({type(exc).__name__})") from exc
-    finally:
-        workbook.close()
+        raise ApplicationError("file", "must be a .csv or .xlsx file")
+    tables = spreadsheets.read_xlsx(
+        data,
+        sheets=("products", "prices"),
+        max_rows=MAX_ROWS,
+        max_members=MAX_ZIP_MEMBERS,
+        max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES,
+        max_compression_ratio=MAX_COMPRESSION_RATIO,
+    )
     if not tables:
-        raise _refuse("has neither a 'Products' nor a 'Prices' sheet")
+        raise ApplicationError("file", "has neither a 'Products' nor a 'Prices' sheet")
     return tables
 
 

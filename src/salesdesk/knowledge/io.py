@@ -14,9 +14,10 @@ Every row is validated before anything is written; the report names row, column 
 problem. A file with errors imports nothing unless ``skip_bad_rows`` is set. Re-importing
 an ``external_id`` updates that item instead of adding another.
 
-Hostile files are refused before parsing: oversized files, XLSX whose members would
-inflate past a limit (zip bombs) and XML with a DTD or entity declarations. openpyxl
-parses through defusedxml as well (installed alongside), a second wall.
+Files are read by ``salesdesk.core.spreadsheets``, which refuses hostile ones before
+parsing: oversized files, XLSX whose members would inflate past a limit (zip bombs) and
+XML with a DTD or entity declarations (openpyxl parses through defusedxml as well, a
+second wall). The limits below are this app's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import csv
 import datetime as dt
 import io
 import json
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from typing import Any
 from django.apps import apps
 from django.db import transaction
 
+from salesdesk.core import spreadsheets
 from salesdesk.core.errors import ApplicationError
 from salesdesk.core.permissions import holds, require
 
@@ -121,125 +122,6 @@ def detect_format(name: str | Path, fmt: str | None = None) -> str:
 # --- Reading ------------------------------------------------------------------------------------
 
 
-def _read_csv(content: bytes) -> list[tuple[int, dict[str, Any]]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _refuse(f"is not UTF-8 text (byte {exc.start}); save the CSV as UTF-8") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise _refuse("is empty") from None
-    except csv.Error as exc:
-        raise _refuse(f"is not a readable CSV file: {exc}") from exc
-    header = [h.strip().lower() for h in header]
-    rows = []
-    try:
-        # Rows are numbered as a spreadsheet shows them (header = 1), whatever line breaks
-        # a quoted cell holds.
-        for number, values in enumerate(reader, start=2):
-            if not any(v.strip() for v in values):
-                continue
-            rows.append((number, dict(zip(header, values, strict=False))))
-            if len(rows) > MAX_ROWS:
-                raise _refuse(f"has more than {MAX_ROWS:,} rows; split it")
-    except csv.Error as exc:
-        raise _refuse(f"is not a readable CSV file (line {reader.line_num}): {exc}") from exc
-    _check_header(header)
-    return rows
-
-
-def _check_xlsx_archive(content: bytes) -> None:
-    """Refuse zip bombs and XML with DTDs before openpyxl inflates anything."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile as exc:
-        raise _refuse("is not an XLSX workbook (not a zip archive)") from exc
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_XLSX_MEMBERS:
-            raise _refuse(f"has {len(members)} parts inside; refused as hostile")
-        total = sum(m.file_size for m in members)
-        if total > MAX_XLSX_UNCOMPRESSED:
-            raise _refuse(
-                f"would inflate to {total / 1024 / 1024:.0f} MB "
-                f"(limit {MAX_XLSX_UNCOMPRESSED // 1024 // 1024} MB); refused as a possible zip bomb"
-            )
-        for m in members:
-            if m.compress_size and m.file_size / m.compress_size > MAX_XLSX_RATIO and m.file_size > 1_000_000:
-                raise _refuse(
-                    f"part {m.filename} is compressed {m.file_size // m.compress_size}×; "
-                    "refused as a possible zip bomb"
-                )
-        for m in members:
-            if m.filename.endswith((".xml", ".rels")):
-                with archive.open(m) as handle:
-                    head = handle.read(min(m.file_size, 64 * 1024)).upper()
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise _refuse(f"part {m.filename} declares a DTD or XML entities; refused as hostile")
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else str(value)
-
-
-def _read_xlsx(content: bytes) -> list[tuple[int, dict[str, Any]]]:
-    _check_xlsx_archive(content)
-    import openpyxl  # parses through defusedxml when it is installed
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds; all mean "not a workbook we can read"
-        raise _refuse(f"is not a readable XLSX workbook: {type(exc).__name__}") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        iterator = sheet.iter_rows(values_only=True)
-        try:
-            header = [str(h or "").strip().lower() for h in next(iterator)]
-        except StopIteration:
-            raise _refuse("is empty") from None
-        rows = []
-        for number, values in enumerate(iterator, start=2):
-            cells = [_cell(v) for v in values]
-            if not any(str(c).strip() for c in cells):
-                continue
-            rows.append((number, dict(zip(header, cells, strict=False))))
-            if len(rows) > MAX_ROWS:
-                raise _refuse(f"has more than {MAX_ROWS:,} rows; split it")
-    finally:
-        workbook.close()
-    _check_header(header)
-    return rows
-
-
-def _read_jsonl(content: bytes) -> list[tuple[int, dict[str, Any]]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _refuse(f"is not UTF-8 text (byte {exc.start})") from exc
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except ValueError as exc:
-            value = {"__error__": f"is not valid JSON ({exc.msg} at column {exc.colno})"}
-        if not isinstance(value, dict):
-            value = {"__error__": "must be a JSON object"}
-        rows.append((number, {str(k).lower(): v for k, v in value.items()}))
-        if len(rows) > MAX_ROWS:
-            raise _refuse(f"has more than {MAX_ROWS:,} lines; split it")
-    return rows
-
-
 def _check_header(header: list[str]) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -250,16 +132,32 @@ def _check_header(header: list[str]) -> None:
 
 
 def read_records(content: bytes, fmt: str) -> list[tuple[int, dict[str, Any]]]:
-    """(row number, raw record) pairs from a file's bytes; hostile or unreadable files refused."""
-    if len(content) > MAX_FILE_BYTES:
-        raise _refuse(
-            f"is {len(content) / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB"
-        )
+    """(row number, raw record) pairs from a file's bytes; hostile or unreadable files refused.
+
+    A JSON Lines line that is not an object comes back as ``{"__error__": problem}``, so
+    validation reports it by line like any other row problem.
+    """
+    spreadsheets.check_size(len(content), max_bytes=MAX_FILE_BYTES)
+    if fmt == "jsonl":
+        return [
+            (line.number, {"__error__": line.problem} if line.problem else line.record)
+            for line in spreadsheets.read_jsonl(content, max_rows=MAX_ROWS)
+        ]
     if fmt == "csv":
-        return _read_csv(content)
-    if fmt == "xlsx":
-        return _read_xlsx(content)
-    return _read_jsonl(content)
+        header, rows = spreadsheets.read_csv(content, max_rows=MAX_ROWS)
+    else:
+        tables = spreadsheets.read_xlsx(
+            content,
+            max_rows=MAX_ROWS,
+            max_members=MAX_XLSX_MEMBERS,
+            max_uncompressed_bytes=MAX_XLSX_UNCOMPRESSED,
+            max_compression_ratio=MAX_XLSX_RATIO,
+        )
+        header, rows = next(iter(tables.values()))
+    if not header:
+        raise _refuse("is empty")
+    _check_header(header)
+    return rows
 
 
 # --- Validating ---------------------------------------------------------------------------------
@@ -449,8 +347,7 @@ def import_file(
         size = path.stat().st_size
     except OSError as exc:
         raise _refuse(f"cannot be read: {exc.strerror}") from exc
-    if size > MAX_FILE_BYTES:
-        raise _refuse(f"is {size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB")
+    spreadsheets.check_size(size, max_bytes=MAX_FILE_BYTES)
     return import_records(
         read_records(path.read_bytes(), kind), actor=actor, skip_bad_rows=skip_bad_rows, progress=progress
     )
