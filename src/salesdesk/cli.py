@@ -560,13 +560,16 @@ def build_parser() -> Parser:
     p.add_argument("--tier", default="", help="only this customer tier")
     p.add_argument("--timeout", type=float, default=600, help="give up waiting after this many seconds")
 
-    from salesdesk.cli_kb import add_kb_commands
+    from salesdesk.cli_kb import add_kb_commands, add_search_command
 
     add_kb_commands(command, UsageError)
+    add_search_command(command, UsageError)
     return parser
 
 
-OWN_COMMANDS = ("serve", "demo", "createuser", "backup", "restore", "jobs", "export-organisations", "kb")
+OWN_COMMANDS = (
+    "serve", "demo", "createuser", "backup", "restore", "jobs", "export-organisations", "kb", "search",
+)  # fmt: skip
 
 
 if __name__ == "__main__":

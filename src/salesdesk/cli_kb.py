@@ -72,6 +72,67 @@ def cmd_kb_export(options: argparse.Namespace, usage_error: type[Exception]) -> 
     return 0
 
 
+def cmd_kb_index(options: argparse.Namespace, usage_error: type[Exception]) -> int:
+    from django.db import transaction
+    from rich.progress import Progress
+
+    from salesdesk.knowledge.search import rebuild_index
+
+    with Progress(transient=True) as bar, transaction.atomic():
+        task = bar.add_task("Indexing", total=100)
+
+        def progress(percent: float, message: str = "") -> None:
+            bar.update(task, completed=percent, description=message)
+
+        count = rebuild_index(progress=progress)
+    print(f"Indexed {count} product(s), answer(s) and article(s) for keyword search.")
+    return 0
+
+
+def cmd_search(options: argparse.Namespace, usage_error: type[Exception]) -> int:
+    import json
+
+    from salesdesk.knowledge import ranking
+    from salesdesk.knowledge.search import MAX_LIMIT, search
+
+    if options.limit < 1 or options.limit > MAX_LIMIT:
+        raise usage_error(f"--limit: between 1 and {MAX_LIMIT}")
+    hits = []
+    if ranking.tokens(options.query):
+        actor = _actor(options.as_user, "knowledge.view", usage_error)
+        hits = search(user=actor, query=options.query, limit=options.limit).hits
+    results = [
+        {"kind": h.kind, "id": h.id, "external_id": h.external_id, "title": h.title, "score": h.score}
+        for h in hits
+    ]
+    if options.json:
+        print(json.dumps({"results": results}, ensure_ascii=False))
+        return 0
+    if not results:
+        print("No results.")
+    for r in results:
+        print(f"{r['score']:.3f}  {r['kind']:<8} {r['id']:>6}  {r['title']}")
+    return 0
+
+
+def add_search_command(command: Callable[..., argparse.ArgumentParser], usage_error: type[Exception]) -> None:
+    """Register `search QUERY`: the search page's ranking, on the command line."""
+    p = command(
+        "search",
+        lambda options: cmd_search(options, usage_error),
+        "search products, answers and articles (the search page's ranking)",
+    )
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--limit", type=int, default=10, help="how many results (default: 10)")
+    p.add_argument("--json", action="store_true", help='print {"results": [...]} as JSON')
+    p.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USERNAME",
+        help="search as this user (default: senior staff)",
+    )
+
+
 def add_kb_commands(command: Callable[..., argparse.ArgumentParser], usage_error: type[Exception]) -> None:
     """Register `kb import` and `kb export` under the `kb` command."""
     kb = command("kb", None, "import and export the knowledge base (answers and articles)")
@@ -94,3 +155,4 @@ def add_kb_commands(command: Callable[..., argparse.ArgumentParser], usage_error
             p.add_argument(
                 "--skip-bad-rows", action="store_true", help="import the good rows, report the bad"
             )
+    sub("index", cmd_kb_index, "rebuild the keyword search index, with a progress bar")

@@ -51,6 +51,16 @@ RULE_FIELDS = {"kind", "other_product", "spec_name", "limit_value", "message"}
 LifecycleListener = Callable[[Product, str, str, Any], None]
 LIFECYCLE_LISTENERS: list[LifecycleListener] = []
 
+# Called with the product after every change to it or its specifications, inside the
+# transaction: the knowledge app's search index appends its "re-index this product" here.
+CHANGE_LISTENERS: list[Callable[[Product], None]] = []
+
+
+def _changed(product: Product) -> None:
+    for listener in list(CHANGE_LISTENERS):
+        listener(product)
+
+
 # Which lifecycle moves make sense; anything else is a state conflict (409).
 LIFECYCLE_MOVES: dict[str, set[str]] = {
     Lifecycle.PLANNED: {Lifecycle.AVAILABLE, Lifecycle.END_OF_LIFE},
@@ -145,6 +155,7 @@ def product_create(*, actor: Any, data: dict[str, Any]) -> Product:
     clean_or_raise(product)
     product.save()
     audit.record_created(actor, product)
+    _changed(product)
     return product
 
 
@@ -165,6 +176,7 @@ def product_update(
         clean_or_raise(product)
         product.save(update_fields=changed)
         audit.record_updated(actor, product, before)
+        _changed(product)
     return product
 
 
@@ -208,6 +220,7 @@ def product_set_lifecycle(
     )
     for listener in list(LIFECYCLE_LISTENERS):
         listener(product, old, lifecycle, actor)
+    _changed(product)
     return product
 
 
@@ -252,6 +265,7 @@ def spec_set(*, actor: Any, product: Product, data: dict[str, Any]) -> ProductSp
         clean_or_raise(spec)
         spec.save()
         audit.record_step(actor, product, "specification added", {spec.name: [None, spec.display_value]})
+        _changed(product)
         return spec
     old = spec.display_value
     changed = apply_changes(spec, data, allowed=SPEC_FIELDS)
@@ -259,6 +273,7 @@ def spec_set(*, actor: Any, product: Product, data: dict[str, Any]) -> ProductSp
         clean_or_raise(spec)
         spec.save(update_fields=changed)
         audit.record_step(actor, product, "specification changed", {spec.name: [old, spec.display_value]})
+        _changed(product)
     return spec
 
 
@@ -276,6 +291,7 @@ def spec_update(
         clean_or_raise(spec)
         spec.save(update_fields=changed)
         audit.record_step(actor, spec.product, "specification changed", {spec.name: [old, str(spec)]})
+        _changed(spec.product)
     return spec
 
 
@@ -285,6 +301,7 @@ def spec_delete(*, actor: Any, spec: ProductSpec) -> None:
     require(actor, "catalog.edit")
     audit.record_step(actor, spec.product, "specification removed", {spec.name: [spec.display_value, None]})
     spec.delete()
+    _changed(spec.product)
 
 
 # --- Prices --------------------------------------------------------------------------------

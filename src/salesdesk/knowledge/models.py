@@ -160,3 +160,7 @@ class ArticleVersion(ContentVersion):
     class Meta:
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["article", "number"], name="article_version_unique")]
+
+
+# Search index rows, answer usage and gaps live beside, by concept (imported so Django sees them).
+from .search_models import AnswerUsage, KnowledgeGap, SearchDocument  # noqa: E402, F401

@@ -23,7 +23,7 @@ from salesdesk.core.permissions import holds, require
 from salesdesk.core.roles import UserKind
 from salesdesk.core.validation import apply_changes, check_version, clean_or_raise
 
-from . import markdown
+from . import markdown, search
 from .choices import RETIRED_PRODUCT_LIFECYCLES, REVIEW_INTERVAL_DAYS, KnowledgeStatus
 from .models import Answer, Article, KnowledgeItem
 
@@ -154,6 +154,7 @@ def _create(model: type[KnowledgeItem], actor: Any, data: dict[str, Any], status
     if products:
         event.changes["products"] = [None, _skus(products)]
         event.save(update_fields=["changes"])
+    search.index_object(item)
     return item
 
 
@@ -216,6 +217,7 @@ def _change(item: KnowledgeItem, actor: Any, data: dict[str, Any], note: str = "
         audit.record_step(actor, item, "edited and returned to draft for review", changes)
     else:
         audit.record(actor, item, "updated", changes)
+    search.index_object(item)
     return changed
 
 
@@ -258,6 +260,7 @@ def _step(
         fields.append("published_at")
     item.save(update_fields=fields)
     audit.record_step(actor, item, step, audit.diff(before, audit.snapshot(item)), detail)
+    search.index_object(item)
     return item
 
 
@@ -314,6 +317,7 @@ def _flag(item: KnowledgeItem, actor: Any, reason: str) -> bool:
     item.review_reason = reason[:300]
     item.save(update_fields=["needs_review", "review_reason"])
     audit.record_step(actor, item, "flagged for review", audit.diff(before, audit.snapshot(item)))
+    search.index_object(item)
     return True
 
 
@@ -348,6 +352,7 @@ def item_confirm_reviewed(
     item.review_by = review_by
     item.save(update_fields=["needs_review", "review_reason", "review_by"])
     audit.record_step(actor, item, "reviewed", audit.diff(before, audit.snapshot(item)))
+    search.index_object(item)
     return item
 
 
@@ -406,4 +411,5 @@ def item_import(
             fields.append("published_at")
         item.save(update_fields=fields)
         audit.record_step(actor, item, "status set by import", audit.diff(before, audit.snapshot(item)))
+        search.index_object(item)
     return item, False

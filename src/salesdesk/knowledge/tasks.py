@@ -14,6 +14,7 @@ from salesdesk.core.models import Job
 from salesdesk.core.permissions import require
 
 from . import io as kb_io
+from . import search
 
 
 def knowledge_import_start(*, actor: Any, filename: str, content: bytes, skip_bad_rows: bool = False) -> Job:
@@ -79,3 +80,16 @@ def _export(job: Job, progress: Any) -> dict[str, Any]:
     progress(90, f"{count} items written")
     job.result_file.save(f"knowledge-{job.pk}.{fmt}", ContentFile(content), save=True)
     return {"items": count}
+
+
+def search_index_start(*, actor: Any) -> Job:
+    """Start rebuilding the keyword search index (level 2+); progress is reported on the job."""
+    require(actor, "knowledge.draft")
+    job = job_create(actor=actor, kind="knowledge.index", title="Rebuild the search index")
+    job_enqueue(job, search_index)
+    return job
+
+
+@task()
+def search_index(job_id: int) -> Any:
+    return run_job(job_id, lambda job, progress: {"documents": search.rebuild_index(progress=progress)})

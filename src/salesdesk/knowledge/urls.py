@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import search_views, views
 
 app_name = "knowledge"
 
@@ -11,6 +11,10 @@ STEPS = ("submit", "publish", "return", "archive", "flag", "reviewed")
 urlpatterns = [
     path("", views.knowledge_home, name="knowledge_home"),
     path("review/", views.review_list, name="knowledge_review"),
+    path("search/", search_views.search_page, name="search"),
+    path("suggest/", search_views.suggest_page, name="suggest"),
+    path("gaps/", search_views.gaps_page, name="gaps"),
+    path("answers/<int:answer_id>/send/", search_views.answer_send, name="answer_send"),
 ]
 
 for kind in ("answer", "article"):

@@ -24,7 +24,7 @@ from salesdesk.core.permissions import holds, require
 from . import services
 from .choices import ArticleKind, Audience, KnowledgeStatus
 from .forms import FlagForm, ItemForm, ReturnForm, ReviewedForm
-from .models import KnowledgeItem
+from .models import Answer, AnswerUsage, KnowledgeItem
 from .selectors import (
     MODELS,
     answer_get_for_user,
@@ -116,6 +116,10 @@ def _detail_context(request: HttpRequest, item: KnowledgeItem, **forms: Any) -> 
         "reviewed_form": forms.get("reviewed_form") or ReviewedForm(),
         "versions": list(versions_of(item)[:20]) if internal else None,
         "events": audit.events_for(item)[:50] if internal and holds(user, "audit.view") else None,
+        # How often agents sent this answer to customers: what the library finds valuable.
+        "usage_count": AnswerUsage.objects.filter(answer_id=item.pk).count()
+        if internal and isinstance(item, Answer)
+        else None,
     }
 
 

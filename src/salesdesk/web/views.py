@@ -104,6 +104,8 @@ def home(request: HttpRequest) -> HttpResponse:
     sections = HOME_SECTIONS.get(request.user.kind)
     context = sections(request.user) if sections else {}
     context["home_kind"] = request.user.kind
+    # The question box (Priya's journey): suggestions for those who log what they send.
+    context["can_suggest"] = holds(request.user, "interaction.log")
     return render(request, "web/home.html", context)
 
 

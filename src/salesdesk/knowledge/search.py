@@ -1,0 +1,324 @@
+"""One keyword search over the catalog and the knowledge base, the same on SQLite and PostgreSQL.
+
+The index is the ``SearchDocument`` table (one row per answer, article and product,
+flattened to title / body / extra text) plus a database full-text index over it
+(migration 0003): SQLite FTS5 ranked by ``bm25()`` (column weights title 10, body 1,
+extra 4), PostgreSQL ``tsvector`` ranked by ``ts_rank_cd`` (weights A/D/B). The
+database finds and scores candidates among what the user may see; ``ranking.rank``
+combines that score with term coverage and boosts into the final order.
+
+Services call :func:`index_object` after every write and :func:`remove_object` after a
+delete; :func:`rebuild_index` rebuilds everything (``salesdesk kb index``, a job).
+
+Scoping: answers and articles are restricted to the ids of ``visible_answers`` /
+``visible_articles`` (the one place audience rules live); products follow the
+catalog's rule (staff see every product, others all but planned ones; a test proves
+it equals ``catalog.selectors.visible_products``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import EmptyResultSet
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from salesdesk.catalog.choices import PUBLIC_LIFECYCLES
+from salesdesk.core.permissions import holds
+from salesdesk.core.roles import INTERNAL_KINDS
+
+from . import ranking
+from .choices import KnowledgeStatus
+from .models import Answer, Article, SearchDocument
+from .selectors import visible_answers, visible_articles
+
+log = logging.getLogger(__name__)
+
+KINDS = ("answer", "article", "product")
+# Lifecycles of products partners and customers may see: the catalog's own rule.
+PUBLIC_PRODUCT_LIFECYCLES = tuple(str(lifecycle) for lifecycle in PUBLIC_LIFECYCLES)
+MAX_CANDIDATES = 300
+MAX_LIMIT = 100
+
+
+# --- The index ------------------------------------------------------------------------------------
+
+
+def _kind_of(obj: Any) -> str:
+    if isinstance(obj, Answer):
+        return "answer"
+    if isinstance(obj, Article):
+        return "article"
+    if obj._meta.label == "catalog.Product":
+        return "product"
+    raise TypeError(f"{type(obj).__name__} is not searchable")
+
+
+def _document_values(obj: Any, kind: str) -> dict[str, Any]:
+    if kind == "product":
+        specs = " ".join(f"{s.name.replace('_', ' ')} {s.display_value}" for s in obj.specs.all())
+        return {
+            "title": obj.name[:300],
+            "body": f"{obj.summary}\n{obj.description}",
+            "extra": f"{obj.sku} {obj.category.name} {obj.get_kind_display()} {specs}",
+            "audience": "",
+            "status": obj.lifecycle,
+            "product_ids": f"|{obj.pk}|",
+            "needs_review": False,
+            "review_by": None,
+            "external_id": obj.sku[:100],
+            "updated": obj.updated_at,
+        }
+    products = list(obj.products.all())
+    extra = [*getattr(obj, "alternatives", []), *obj.tags]
+    extra += [f"{p.name} {p.sku}" for p in products]
+    if kind == "article":
+        extra.append(obj.get_kind_display())
+    return {
+        "title": obj.title[:300],
+        "body": obj.body,
+        "extra": "\n".join(extra),
+        "audience": obj.audience,
+        "status": obj.status,
+        "product_ids": "".join(f"|{p.pk}" for p in products) + "|" if products else "",
+        "needs_review": obj.needs_review,
+        "review_by": obj.review_by,
+        "external_id": obj.external_id or "",
+        "updated": obj.updated_at,
+    }
+
+
+def index_object(obj: Any) -> SearchDocument:
+    """Write (or rewrite) the search document of an answer, article or product."""
+    kind = _kind_of(obj)
+    doc, _created = SearchDocument.objects.update_or_create(
+        kind=kind, object_id=obj.pk, defaults=_document_values(obj, kind)
+    )
+    return doc
+
+
+def remove_object(obj: Any) -> None:
+    """Drop an object's search document (after it was deleted)."""
+    SearchDocument.objects.filter(kind=_kind_of(obj), object_id=obj.pk).delete()
+
+
+def index_product_and_linked(product: Any) -> None:
+    """A product changed: its own document, and those of the items that name it."""
+    index_object(product)
+    for model in (Answer, Article):
+        for item in model.objects.filter(products=product).prefetch_related("products"):
+            index_object(item)
+
+
+def rebuild_index(progress: Callable[[float, str], None] | None = None) -> int:
+    """Rebuild every search document from scratch; returns how many were written."""
+    product_model = apps.get_model("catalog", "Product")
+    sources = [
+        ("answer", Answer.objects.prefetch_related("products")),
+        ("article", Article.objects.prefetch_related("products")),
+        ("product", product_model.objects.select_related("category").prefetch_related("specs")),
+    ]
+    total = sum(qs.count() for _kind, qs in sources) or 1
+    done = 0
+    SearchDocument.objects.all().delete()
+    for kind, qs in sources:
+        batch = []
+        for obj in qs.iterator(chunk_size=500):
+            batch.append(SearchDocument(kind=kind, object_id=obj.pk, **_document_values(obj, kind)))
+            if len(batch) >= 500:
+                SearchDocument.objects.bulk_create(batch)
+                done += len(batch)
+                batch = []
+                if progress:
+                    progress(100 * done / total, f"{done} of {total} indexed")
+        SearchDocument.objects.bulk_create(batch)
+        done += len(batch)
+        if progress:
+            progress(100 * done / total, f"{done} of {total} indexed")
+    return done
+
+
+# --- Scoping --------------------------------------------------------------------------------------
+
+
+def visible_documents(user: Any) -> QuerySet[SearchDocument]:
+    """The search documents ``user`` may find: the same rules as the selectors."""
+    allowed = Q(kind="answer", object_id__in=visible_answers(user).values("id")) | Q(
+        kind="article", object_id__in=visible_articles(user).values("id")
+    )
+    if holds(user, "catalog.view"):
+        products = Q(kind="product")
+        if user.kind not in INTERNAL_KINDS:
+            products &= Q(status__in=PUBLIC_PRODUCT_LIFECYCLES)
+        allowed |= products
+    return SearchDocument.objects.filter(allowed)
+
+
+def stale_document_q() -> Q:
+    return (Q(needs_review=True) | Q(review_by__lt=timezone.localdate())) & ~Q(
+        status=KnowledgeStatus.ARCHIVED
+    )
+
+
+def _is_stale(doc: SearchDocument, today: dt.date) -> bool:
+    if doc.kind == "product" or doc.status == KnowledgeStatus.ARCHIVED:
+        return False
+    return doc.needs_review or (doc.review_by is not None and doc.review_by < today)
+
+
+# --- Querying -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    kind: str
+    id: int
+    external_id: str
+    title: str
+    snippet: str
+    score: float
+    stale: bool
+    status: str
+
+
+@dataclass
+class SearchResult:
+    query: str
+    terms: list[str]
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+
+
+def _match_sqlite(terms: list[str]) -> str:
+    # Terms hold letters and digits only (ranking.normalise), so quoting them is safe.
+    return " OR ".join(f'"{t}"' for t in terms[:-1]) + (" OR " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
+
+
+def _match_postgres(terms: list[str]) -> str:
+    return " | ".join(f"'{t}'" for t in terms[:-1]) + (" | " if len(terms) > 1 else "") + f"'{terms[-1]}':*"
+
+
+POSTGRES_SQL = (
+    "SELECT d.id, ts_rank_cd(d.search_vector, q) FROM knowledge_searchdocument d, "
+    "to_tsquery('english', %s) q WHERE d.search_vector @@ q "
+    "AND d.id IN ({scope}) ORDER BY 2 DESC, d.id LIMIT {limit}"
+)
+SQLITE_SQL = (
+    "SELECT rowid, -bm25(knowledge_search_fts, 10.0, 1.0, 4.0) FROM knowledge_search_fts "
+    "WHERE knowledge_search_fts MATCH %s AND rowid IN ({scope}) "
+    "ORDER BY 2 DESC, rowid LIMIT {limit}"
+)
+
+
+def _candidates(docs: QuerySet[SearchDocument], terms: list[str]) -> list[tuple[int, float]]:
+    """(document id, keyword score — higher is better) of the best matching documents."""
+    try:
+        scope_sql, scope_params = docs.values("id").query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    # Only Django's compiled scope and constants go into the text; every value is bound.
+    if connection.vendor == "postgresql":
+        sql = POSTGRES_SQL.format(scope=scope_sql, limit=MAX_CANDIDATES)
+        params = [_match_postgres(terms), *scope_params]
+    else:
+        sql = SQLITE_SQL.format(scope=scope_sql, limit=MAX_CANDIDATES)
+        params = [_match_sqlite(terms), *scope_params]
+    try:
+        # A savepoint: should the database still refuse a query, the caller's transaction lives on.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+    except DatabaseError:
+        log.warning("full-text query refused: %r", params[0])
+        return []
+
+
+def search(
+    *,
+    user: Any,
+    query: str,
+    kind: str = "",
+    product_id: int | None = None,
+    audience: str = "",
+    freshness: str = "",
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResult:
+    """Ranked results for ``query`` among what ``user`` may see (the page, API and CLI call this).
+
+    Empty, punctuation-only or hostile queries give an empty result, never an error.
+    ``freshness`` is "fresh" or "stale"; ``total`` counts matches the user may see
+    (at most MAX_CANDIDATES). Four queries whatever the number of results.
+    """
+    terms = ranking.tokens(query)
+    result = SearchResult(query=ranking.normalise(query), terms=terms, total=0)
+    if not terms:
+        return result
+    docs = visible_documents(user)
+    # Typo tolerance: words of the product names the user may see (one query).
+    rows = list(docs.filter(kind="product").values_list("object_id", "title", "external_id"))
+    names = {pk: title for pk, title, _sku in rows}
+    skus = {pk: sku for pk, _title, sku in rows}
+    vocabulary = {w for _pk, title, sku in rows for w in ranking.normalise(f"{title} {sku}").split()}
+    expanded = ranking.correct_terms(terms, vocabulary)
+    if kind in KINDS:
+        docs = docs.filter(kind=kind)
+    if product_id:
+        docs = docs.filter(product_ids__contains=f"|{int(product_id)}|")
+    if audience:
+        docs = docs.filter(audience=audience)
+    if freshness == "stale":
+        docs = docs.filter(stale_document_q()).exclude(kind="product")
+    elif freshness == "fresh":
+        docs = docs.exclude(stale_document_q())
+    named = ranking.match_products(query, names)
+    for pk, strength in ranking.match_products(query, skus).items():
+        named[pk] = max(strength, named.get(pk, 0.0))
+    found = dict(_candidates(docs, expanded))
+    result.total = len(found)
+    if not found:
+        return result
+    today = timezone.localdate()
+    documents = {d.pk: d for d in SearchDocument.objects.filter(pk__in=found)}
+    candidates = [
+        ranking.Candidate(
+            key=f"{d.kind}:{d.object_id:012d}",
+            kind=d.kind,
+            keyword=found[d.pk],
+            text=f"{d.title}\n{d.extra}",
+            product_ids=d.product_id_set(),
+            published=d.kind == "product" or d.status == KnowledgeStatus.PUBLISHED,
+            stale=_is_stale(d, today),
+        )
+        for d in documents.values()
+    ]
+    by_key = {f"{d.kind}:{d.object_id:012d}": d for d in documents.values()}
+    ranked = ranking.rank(
+        candidates,
+        terms=expanded,
+        question=ranking.is_question(query),
+        named_products=named,
+    )
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    for c in ranked[offset : offset + limit]:
+        d = by_key[c.key]
+        result.hits.append(
+            Hit(
+                kind=d.kind,
+                id=d.object_id,
+                external_id=d.external_id,
+                title=d.title,
+                snippet=ranking.highlight(d.body or d.extra, expanded),
+                score=c.score,
+                stale=c.stale,
+                status=d.status,
+            )
+        )
+    return result
