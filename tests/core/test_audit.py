@@ -130,3 +130,11 @@ def test_references_read_as_names_with_their_ids(agent, world_a, world_b):
     assert event.changes == {
         "managed_by": [f"Partner A (#{world_a.partner.pk})", f"Partner B (#{world_b.partner.pk})"]
     }
+
+
+def test_an_over_long_step_label_is_shortened_not_refused(agent, world_a):
+    # PostgreSQL enforces the column's length; SQLite does not: the label must fit on both.
+    with transaction.atomic():
+        event = audit.record_step(agent, world_a.contact, "x" * 300)
+    event.refresh_from_db()
+    assert len(event.step) == 60 and event.step.endswith("…")

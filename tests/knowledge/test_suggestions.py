@@ -87,7 +87,8 @@ def test_sent_to_customer_records_usage_and_an_audit_step_on_the_contact(kb, age
         "email",
     )
     event = AuditEvent.objects.filter(object_id=str(world_a.contact.pk), step__startswith="answer sent").get()
-    assert event.step == "answer sent: SSO with Azure AD?"
+    assert event.step == "answer sent"
+    assert event.detail["question"] == "SSO with Azure AD?"
     assert event.detail["answer_id"] == kb["sso"].pk
     # and the answer's page counts it
     detail = client.get(f"/knowledge/answers/{kb['sso'].pk}/").content.decode()

@@ -94,7 +94,9 @@ def record(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=_actor_label(actor),
         action=action,
-        step=step,
+        # A step is a short label ("escalated"); details belong in ``detail``. Never let
+        # an over-long label fail a user's action on PostgreSQL, which enforces the length.
+        step=step if len(step) <= STEP_MAX else step[: STEP_MAX - 1] + "…",
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
@@ -176,6 +178,8 @@ def events_for_organisation(organisation_id: int) -> models.QuerySet[AuditEvent]
 # so each app says, for its own models, which records a user may see (in its AppConfig.ready).
 # Kinds nobody registered stay off external users' timelines: a new app's events are hidden
 # until it says who sees them.
+STEP_MAX = AuditEvent._meta.get_field("step").max_length or 60
+
 TimelineRule = Callable[[Any], "QuerySet[Any] | None"]
 _TIMELINE_RULES: dict[type[models.Model], TimelineRule] = {}
 

@@ -114,8 +114,13 @@ def answer_send(
     audit.record_step(
         actor,
         contact,
-        f"answer sent: {question[:200]}",
-        detail={"answer_id": answer.pk, "answer": answer.title[:200], "channel": channel},
+        "answer sent",
+        detail={
+            "question": question[:500],
+            "answer_id": answer.pk,
+            "answer": answer.title[:200],
+            "channel": channel,
+        },
     )
     return usage
 
