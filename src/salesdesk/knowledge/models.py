@@ -163,4 +163,4 @@ class ArticleVersion(ContentVersion):
 
 
 # Search index rows, answer usage and gaps live beside, by concept (imported so Django sees them).
-from .search_models import AnswerUsage, KnowledgeGap, SearchDocument  # noqa: E402, F401
+from .search_models import AnswerUsage, KnowledgeGap, SearchDocument, SearchEmbedding  # noqa: E402, F401

@@ -16,6 +16,9 @@ document is, or is linked to, a product the query names (exact or fuzzy, see
 +0.08 for answers when the query reads as a question (:func:`is_question`), otherwise
 +0.15 · strength for the named product itself; 1.21 is the largest possible sum.
 
+With the ``semantic`` extra, :func:`fuse` combines this score with cosine similarities
+(formula in its docstring).
+
 Answer suggestions use an absolute score instead (:func:`match_score`, 0–100), so that
 "no good answer" means the same whatever else is in the library.
 """
@@ -288,6 +291,7 @@ class Candidate:
     published: bool = True
     stale: bool = False
     score: float = 0.0
+    coverage: float = 0.0  # share of the query terms the document contains (set by rank)
 
 
 def min_max(values: Sequence[float]) -> list[float]:
@@ -311,7 +315,8 @@ def rank(
     named = named_products or {}
     normalised = min_max([c.keyword for c in candidates])
     for c, k in zip(candidates, normalised, strict=True):
-        score = WEIGHT_KEYWORD * k + WEIGHT_COVERAGE * coverage(terms, c.text)
+        c.coverage = coverage(terms, c.text)
+        score = WEIGHT_KEYWORD * k + WEIGHT_COVERAGE * c.coverage
         strength = max((named.get(pk, 0.0) for pk in c.product_ids), default=0.0)
         score += BOOST_PRODUCT * strength
         score += BOOST_PUBLISHED if c.published else 0.0
@@ -342,3 +347,66 @@ def strip_email(text: str | None) -> str:
             continue
         kept.append(stripped)
     return " ".join(" ".join(kept).split())[:2000]
+
+
+# --- Fusing keyword and semantic rankings (the optional ``semantic`` extra) ----------------------
+
+SEMANTIC_FLOOR = 0.20  # cosine (all-MiniLM-L6-v2) at or below which a document is unrelated
+SEMANTIC_CEILING = 0.75  # cosine at or above which it is as related as it gets
+SEMANTIC_MIN_COSINE = 0.25  # a semantic-only candidate needs at least this to be a result
+KEYWORD_WEIGHT_MIN = 0.30  # keyword weight when no query term is found in the best keyword hit
+KEYWORD_WEIGHT_MAX = 0.80  # keyword weight when the best keyword hit contains every query term
+
+
+def semantic_score(cosine: float) -> float:
+    """A cosine similarity mapped linearly onto 0–1 between SEMANTIC_FLOOR and SEMANTIC_CEILING.
+
+    Absolute, not min-max over the result set: a query with only weak neighbours keeps weak
+    scores, so it cannot push aside a strong keyword match.
+    """
+    return min(1.0, max(0.0, (cosine - SEMANTIC_FLOOR) / (SEMANTIC_CEILING - SEMANTIC_FLOOR)))
+
+
+def keyword_weight(confidence: float) -> float:
+    """The gate: w = KEYWORD_WEIGHT_MIN + (KEYWORD_WEIGHT_MAX − KEYWORD_WEIGHT_MIN) · g."""
+    g = min(1.0, max(0.0, confidence))
+    return KEYWORD_WEIGHT_MIN + (KEYWORD_WEIGHT_MAX - KEYWORD_WEIGHT_MIN) * g
+
+
+def fuse(
+    keyword: Mapping[str, float],
+    semantic: Mapping[str, float],
+    *,
+    confidence: float,
+    coverages: Mapping[str, float] | None = None,
+) -> list[tuple[str, float]]:
+    """Score-gated fusion of a keyword ranking and a semantic one: [(key, score 0–1)], best first.
+
+    ``keyword`` maps keys to :func:`rank` scores (0–1), ``semantic`` to cosine similarities,
+    ``confidence`` g (0–1) is the keyword evidence: the share of query terms the best keyword
+    hit contains (:attr:`Candidate.coverage`), ``coverages`` the same share per keyword hit
+    (default 1). For every key in either ranking
+
+        score = w · k · c + (1 − w) · s,   w = 0.30 + 0.50 · g
+
+    with k the keyword score (0 when the keyword search missed it), c the share of the
+    query terms that document contains (a lone hit on one word of four is min-max
+    normalised to a high k, but it is weak evidence), and s =
+    :func:`semantic_score` (cosine rescaled, 0 when missing). When the keyword hit covers the
+    whole query (g = 1, w = 0.8) the keyword order stands unless keyword scores are close,
+    and documents the keyword search missed come in below the strong keyword hits; when the
+    query's words are not in the library (paraphrases, g → 0) the semantic order leads.
+    Unlike reciprocal-rank fusion it uses the scores themselves, so a weak list cannot pull a
+    strong match down just by ranking other things first. Semantic-only candidates below
+    SEMANTIC_MIN_COSINE are dropped. Ties break by key.
+    """
+    w = keyword_weight(confidence)
+    fused: dict[str, float] = {}
+    for key in {*keyword, *semantic}:
+        cosine = semantic.get(key)
+        if key not in keyword and (cosine is None or cosine < SEMANTIC_MIN_COSINE):
+            continue
+        s = semantic_score(cosine) if cosine is not None else 0.0
+        k = keyword.get(key, 0.0) * (coverages.get(key, 1.0) if coverages else 1.0)
+        fused[key] = round(w * k + (1 - w) * s, 4)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))

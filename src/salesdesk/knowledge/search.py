@@ -34,7 +34,7 @@ from salesdesk.catalog.choices import PUBLIC_LIFECYCLES
 from salesdesk.core.permissions import holds
 from salesdesk.core.roles import INTERNAL_KINDS
 
-from . import ranking
+from . import embeddings, ranking
 from .choices import KnowledgeStatus
 from .models import Answer, Article, SearchDocument
 from .selectors import visible_answers, visible_articles
@@ -46,6 +46,7 @@ KINDS = ("answer", "article", "product")
 PUBLIC_PRODUCT_LIFECYCLES = tuple(str(lifecycle) for lifecycle in PUBLIC_LIFECYCLES)
 MAX_CANDIDATES = 300
 MAX_LIMIT = 100
+MODES = ("keyword", "semantic", "hybrid")
 
 
 # --- The index ------------------------------------------------------------------------------------
@@ -101,6 +102,7 @@ def index_object(obj: Any) -> SearchDocument:
     doc, _created = SearchDocument.objects.update_or_create(
         kind=kind, object_id=obj.pk, defaults=_document_values(obj, kind)
     )
+    embeddings.forget_if_changed(doc)
     return doc
 
 
@@ -118,7 +120,10 @@ def index_product_and_linked(product: Any) -> None:
 
 
 def rebuild_index(progress: Callable[[float, str], None] | None = None) -> int:
-    """Rebuild every search document from scratch; returns how many were written."""
+    """Rebuild every search document from scratch; returns how many were written.
+
+    Stored vectors of documents whose text did not change are kept; :func:`embeddings.compute_embeddings`
+    (run after this by ``kb index`` and the index job) encodes the changed ones again."""
     product_model = apps.get_model("catalog", "Product")
     sources = [
         ("answer", Answer.objects.prefetch_related("products")),
@@ -127,6 +132,7 @@ def rebuild_index(progress: Callable[[float, str], None] | None = None) -> int:
     ]
     total = sum(qs.count() for _kind, qs in sources) or 1
     done = 0
+    vectors = embeddings.stash()  # unchanged documents keep their vectors
     SearchDocument.objects.all().delete()
     for kind, qs in sources:
         batch = []
@@ -142,6 +148,7 @@ def rebuild_index(progress: Callable[[float, str], None] | None = None) -> int:
         done += len(batch)
         if progress:
             progress(100 * done / total, f"{done} of {total} indexed")
+    embeddings.restore(vectors)
     return done
 
 
@@ -194,6 +201,7 @@ class SearchResult:
     terms: list[str]
     total: int
     hits: list[Hit] = field(default_factory=list)
+    mode: str = "keyword"  # the mode that actually ran: keyword, semantic or hybrid
 
 
 def _match_sqlite(terms: list[str]) -> str:
@@ -244,6 +252,7 @@ def search(
     *,
     user: Any,
     query: str,
+    mode: str = "hybrid",
     kind: str = "",
     product_id: int | None = None,
     audience: str = "",
@@ -253,12 +262,17 @@ def search(
 ) -> SearchResult:
     """Ranked results for ``query`` among what ``user`` may see (the page, API and CLI call this).
 
+    ``mode`` is "keyword", "semantic" or "hybrid" (the default): semantic and hybrid need
+    the ``semantic`` extra and stored embeddings, and fall back to keyword search without
+    them; ``SearchResult.mode`` says which ran. Hybrid fuses both with ``ranking.fuse``.
     Empty, punctuation-only or hostile queries give an empty result, never an error.
     ``freshness`` is "fresh" or "stale"; ``total`` counts matches the user may see
-    (at most MAX_CANDIDATES). Four queries whatever the number of results.
+    (at most MAX_CANDIDATES).
     """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
     terms = ranking.tokens(query)
-    result = SearchResult(query=ranking.normalise(query), terms=terms, total=0)
+    result = SearchResult(query=ranking.normalise(query), terms=terms, total=0, mode="keyword")
     if not terms:
         return result
     docs = visible_documents(user)
@@ -278,37 +292,61 @@ def search(
         docs = docs.filter(stale_document_q()).exclude(kind="product")
     elif freshness == "fresh":
         docs = docs.exclude(stale_document_q())
-    named = ranking.match_products(query, names)
-    for pk, strength in ranking.match_products(query, skus).items():
-        named[pk] = max(strength, named.get(pk, 0.0))
-    found = dict(_candidates(docs, expanded))
-    result.total = len(found)
-    if not found:
+    if mode != "keyword" and embeddings.has_embeddings():
+        result.mode = mode
+    found = dict(_candidates(docs, expanded)) if result.mode != "semantic" else {}
+    near: dict[int, float] = {}
+    if result.mode != "keyword":
+        near = embeddings.nearest(
+            str(query)[: ranking.MAX_QUERY_CHARS], docs.values_list("id", flat=True), MAX_CANDIDATES
+        )
+        near = {pk: cos for pk, cos in near.items() if cos >= ranking.SEMANTIC_MIN_COSINE or pk in found}
+    if not found and not near:
         return result
     today = timezone.localdate()
-    documents = {d.pk: d for d in SearchDocument.objects.filter(pk__in=found)}
-    candidates = [
-        ranking.Candidate(
-            key=f"{d.kind}:{d.object_id:012d}",
-            kind=d.kind,
-            keyword=found[d.pk],
-            text=f"{d.title}\n{d.extra}",
-            product_ids=d.product_id_set(),
-            published=d.kind == "product" or d.status == KnowledgeStatus.PUBLISHED,
-            stale=_is_stale(d, today),
+    documents = {d.pk: d for d in SearchDocument.objects.filter(pk__in=[*found, *near])}
+    key_of = {pk: f"{d.kind}:{d.object_id:012d}" for pk, d in documents.items()}
+    by_key = {key_of[pk]: d for pk, d in documents.items()}
+    stale = {key_of[pk]: _is_stale(d, today) for pk, d in documents.items()}
+    ordered: list[tuple[str, float]] = []
+    if found:
+        candidates = [
+            ranking.Candidate(
+                key=key_of[pk],
+                kind=documents[pk].kind,
+                keyword=found[pk],
+                text=f"{documents[pk].title}\n{documents[pk].extra}",
+                product_ids=documents[pk].product_id_set(),
+                published=documents[pk].kind == "product"
+                or documents[pk].status == KnowledgeStatus.PUBLISHED,
+                stale=stale[key_of[pk]],
+            )
+            for pk in found
+            if pk in documents
+        ]
+        ranked = ranking.rank(
+            candidates,
+            terms=expanded,
+            question=ranking.is_question(query),
+            named_products=named_products(query, names, skus),
         )
-        for d in documents.values()
-    ]
-    by_key = {f"{d.kind}:{d.object_id:012d}": d for d in documents.values()}
-    ranked = ranking.rank(
-        candidates,
-        terms=expanded,
-        question=ranking.is_question(query),
-        named_products=named,
-    )
+        ordered = [(c.key, c.score) for c in ranked]
+        if near:
+            ordered = ranking.fuse(
+                dict(ordered),
+                {key_of[pk]: cos for pk, cos in near.items() if pk in key_of},
+                confidence=ranked[0].coverage if ranked else 0.0,
+                coverages={c.key: c.coverage for c in ranked},
+            )
+    else:
+        ordered = sorted(
+            ((key_of[pk], round(ranking.semantic_score(cos), 4)) for pk, cos in near.items() if pk in key_of),
+            key=lambda item: (-item[1], item[0]),
+        )
+    result.total = len(ordered)
     limit = max(1, min(int(limit), MAX_LIMIT))
-    for c in ranked[offset : offset + limit]:
-        d = by_key[c.key]
+    for key, score in ordered[offset : offset + limit]:
+        d = by_key[key]
         result.hits.append(
             Hit(
                 kind=d.kind,
@@ -316,9 +354,17 @@ def search(
                 external_id=d.external_id,
                 title=d.title,
                 snippet=ranking.highlight(d.body or d.extra, expanded),
-                score=c.score,
-                stale=c.stale,
+                score=score,
+                stale=stale[key],
                 status=d.status,
             )
         )
     return result
+
+
+def named_products(query: str, names: dict[int, str], skus: dict[int, str]) -> dict[int, float]:
+    """{product id: strength} of the products ``query`` names by name or SKU (fuzzy)."""
+    named = ranking.match_products(query, names)
+    for pk, strength in ranking.match_products(query, skus).items():
+        named[pk] = max(strength, named.get(pk, 0.0))
+    return named

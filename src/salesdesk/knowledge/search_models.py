@@ -80,3 +80,21 @@ class KnowledgeGap(models.Model):
 
     def __str__(self) -> str:
         return self.question[:80]
+
+
+class SearchEmbedding(models.Model):
+    """The sentence embedding of one search document (the optional ``semantic`` extra).
+
+    ``vector`` holds float32 bytes (little-endian, L2-normalised), the same on SQLite and
+    PostgreSQL; ``text_hash`` tells whether the document changed since it was encoded.
+    Written by ``embeddings.compute_embeddings`` (``salesdesk kb index``, the index job).
+    """
+
+    document = models.OneToOneField(SearchDocument, on_delete=models.CASCADE, related_name="embedding")
+    vector = models.BinaryField()
+    model_name = models.CharField(max_length=100)
+    text_hash = models.CharField(max_length=64)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"embedding of document {self.document_id} ({self.model_name})"

@@ -1,4 +1,6 @@
-"""Background jobs of the knowledge app: import and export files. Thin: the work is in ``io``."""
+"""Background jobs of the knowledge app: import and export files, rebuild the search index.
+
+Thin: the work is in ``io``, ``search`` and ``embeddings``."""
 
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from salesdesk.core.jobs import job_create, job_enqueue, run_job
 from salesdesk.core.models import Job
 from salesdesk.core.permissions import require
 
+from . import embeddings, search
 from . import io as kb_io
-from . import search
 
 
 def knowledge_import_start(*, actor: Any, filename: str, content: bytes, skip_bad_rows: bool = False) -> Job:
@@ -83,7 +85,8 @@ def _export(job: Job, progress: Any) -> dict[str, Any]:
 
 
 def search_index_start(*, actor: Any) -> Job:
-    """Start rebuilding the keyword search index (level 2+); progress is reported on the job."""
+    """Start rebuilding the search index (level 2+): keyword, then, with the ``semantic`` extra,
+    the embeddings of new and changed documents; progress is reported on the job."""
     require(actor, "knowledge.draft")
     job = job_create(actor=actor, kind="knowledge.index", title="Rebuild the search index")
     job_enqueue(job, search_index)
@@ -92,4 +95,17 @@ def search_index_start(*, actor: Any) -> Job:
 
 @task()
 def search_index(job_id: int) -> Any:
-    return run_job(job_id, lambda job, progress: {"documents": search.rebuild_index(progress=progress)})
+    return run_job(job_id, _index)
+
+
+def _index(job: Job, progress: Any) -> dict[str, Any]:
+    """Keyword index 0–30 %, embeddings 30–100 % (keyword only: 0–100 %)."""
+    semantic = embeddings.available()
+    share = 30 if semantic else 100
+    documents = search.rebuild_index(progress=lambda p, message="": progress(p * share / 100, message))
+    embedded = 0
+    if semantic:
+        embedded = embeddings.compute_embeddings(
+            progress=lambda p, message="": progress(share + p * (100 - share) / 100, message)
+        )
+    return {"documents": documents, "embedded": embedded, "semantic": semantic}
