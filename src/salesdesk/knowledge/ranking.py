@@ -29,6 +29,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -150,6 +151,7 @@ def tokens(query: str | None) -> list[str]:
     return list(dict.fromkeys(kept))[:MAX_TERMS]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude suffix-stripping stem ("gateways" → "gateway", "supported" → "support")."""
     for suffix in _SUFFIXES:
@@ -215,6 +217,9 @@ def match_products(query: str | None, products: Mapping[int, str]) -> dict[int, 
     return found
 
 
+# Ranking compares every query word with every word of up to MAX_CANDIDATES texts, and the
+# same pairs recur from query to query: remembering the answers keeps ranking cheap.
+@lru_cache(maxsize=262144)
 def _matches(word: str, term: str) -> bool:
     if word == term or stem(word) == stem(term):
         return True
