@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salesdesk.core import audit
 from salesdesk.core.errors import ApplicationError
-from salesdesk.core.pages import optional_id, paginate, query_without_page, sort_param
+from salesdesk.core.pages import form_page, optional_id, paginate, query_without_page, sort_param
 from salesdesk.core.permissions import holds, require
 
 from . import io, services
@@ -217,16 +217,14 @@ def price_remove(request: HttpRequest, product_id: int, price_id: int) -> HttpRe
 def product_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "catalog.edit")
     form = ProductForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            product = services.product_create(actor=request.user, data=form.service_data())
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"{product} was added to the catalog as planned.")
-            return redirect("web:catalog:product_detail", product_id=product.pk)
-    status = 400 if form.is_bound else 200
-    return render(request, "catalog/product_form.html", {"form": form}, status=status)
+    return form_page(
+        request,
+        form,
+        "catalog/product_form.html",
+        save=lambda: services.product_create(actor=request.user, data=form.service_data()),
+        saved=lambda product: f"{product} was added to the catalog as planned.",
+        then=lambda product: redirect("web:catalog:product_detail", product_id=product.pk),
+    )
 
 
 @login_required
@@ -235,21 +233,20 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     product = product_get_for_user(user=request.user, product_id=product_id)
     require(request.user, "catalog.edit")
     form = ProductForm(request.POST or None, instance=product)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.product_update(
-                actor=request.user,
-                product=product,
-                data=form.service_data(),
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"{product} was saved.")
-            return redirect("web:catalog:product_detail", product_id=product.pk)
-    status = 400 if form.is_bound else 200
-    return render(request, "catalog/product_form.html", {"form": form, "product": product}, status=status)
+    return form_page(
+        request,
+        form,
+        "catalog/product_form.html",
+        {"product": product},
+        save=lambda: services.product_update(
+            actor=request.user,
+            product=product,
+            data=form.service_data(),
+            expected_version=form.cleaned_data.get("version"),
+        ),
+        saved=lambda saved: f"{saved} was saved.",
+        then=lambda saved: redirect("web:catalog:product_detail", product_id=saved.pk),
+    )
 
 
 @login_required

@@ -7,12 +7,15 @@ those errors on the field they name, so a person sees the problem where they typ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from .errors import ApplicationError
 
@@ -82,3 +85,31 @@ def optional_id(value: str | None) -> int | None:
     except ValueError:
         return None
     return number if 0 < number <= MAX_DB_ID else None
+
+
+def form_page(
+    request: HttpRequest,
+    form: ServiceForm,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    save: Callable[[], Any],
+    saved: Callable[[Any], str],
+    then: Callable[[Any], HttpResponse],
+) -> HttpResponse:
+    """The create/edit page every app has: show ``form``; on a valid POST call ``save()``.
+
+    ``save`` calls the service (which checks the capability and writes the audit record);
+    its ApplicationError comes back onto the form's fields. On success the ``saved``
+    message is shown and ``then(record)`` answers (usually a redirect to the record). A
+    form sent back with errors answers 400, so scripts and tests can tell.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = save()
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, saved(record))
+            return then(record)
+    return render(request, template, {"form": form, **(context or {})}, status=400 if form.is_bound else 200)

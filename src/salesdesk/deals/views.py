@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from salesdesk.core import audit
 from salesdesk.core.errors import ApplicationError
-from salesdesk.core.pages import optional_id, paginate, query_without_page, sort_param
+from salesdesk.core.pages import form_page, optional_id, paginate, query_without_page, sort_param
 from salesdesk.core.permissions import holds, require
 from salesdesk.parties.selectors import visible_customers
 
@@ -137,16 +137,14 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     if account_id:
         initial["account"] = account_id
     form = OpportunityForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            opportunity = services.opportunity_create(actor=request.user, data=form.service_data())
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"{opportunity} was created.")
-            return redirect("web:opportunity_detail", opportunity_id=opportunity.pk)
-    status = 400 if form.is_bound else 200
-    return render(request, "deals/opportunity_form.html", {"form": form}, status=status)
+    return form_page(
+        request,
+        form,
+        "deals/opportunity_form.html",
+        save=lambda: services.opportunity_create(actor=request.user, data=form.service_data()),
+        saved=lambda opportunity: f"{opportunity} was created.",
+        then=lambda opportunity: redirect("web:opportunity_detail", opportunity_id=opportunity.pk),
+    )
 
 
 @login_required
@@ -155,20 +153,17 @@ def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
     require(request.user, "opportunity.edit")
     form = OpportunityForm(request.POST or None, user=request.user, instance=opportunity)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.opportunity_update(
-                actor=request.user,
-                opportunity=opportunity,
-                data=form.service_data(),
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"{opportunity} was saved.")
-            return redirect("web:opportunity_detail", opportunity_id=opportunity.pk)
-    status = 400 if form.is_bound else 200
-    return render(
-        request, "deals/opportunity_form.html", {"form": form, "opportunity": opportunity}, status=status
+    return form_page(
+        request,
+        form,
+        "deals/opportunity_form.html",
+        {"opportunity": opportunity},
+        save=lambda: services.opportunity_update(
+            actor=request.user,
+            opportunity=opportunity,
+            data=form.service_data(),
+            expected_version=form.cleaned_data.get("version"),
+        ),
+        saved=lambda saved: f"{saved} was saved.",
+        then=lambda saved: redirect("web:opportunity_detail", opportunity_id=saved.pk),
     )

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from salesdesk.core import audit
 from salesdesk.core.errors import ApplicationError
-from salesdesk.core.pages import optional_id, paginate, query_without_page, sort_param
+from salesdesk.core.pages import form_page, optional_id, paginate, query_without_page, sort_param
 from salesdesk.core.permissions import holds, require
 
 from . import services
@@ -71,16 +71,14 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "organisation.create")
     form = OrganisationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = services.organisation_create(actor=request.user, data=form.service_data())
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"{organisation} was created.")
-            return redirect("web:organisation_detail", organisation_id=organisation.pk)
-    status = 400 if form.is_bound else 200
-    return render(request, "parties/organisation_form.html", {"form": form}, status=status)
+    return form_page(
+        request,
+        form,
+        "parties/organisation_form.html",
+        save=lambda: services.organisation_create(actor=request.user, data=form.service_data()),
+        saved=lambda organisation: f"{organisation} was created.",
+        then=lambda organisation: redirect("web:organisation_detail", organisation_id=organisation.pk),
+    )
 
 
 @login_required
@@ -89,22 +87,19 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
     organisation = organisation_get_for_user(user=request.user, organisation_id=organisation_id)
     require(request.user, "organisation.edit")
     form = OrganisationForm(request.POST or None, user=request.user, instance=organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(
-                actor=request.user,
-                organisation=organisation,
-                data=form.service_data(),
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"{organisation} was saved.")
-            return redirect("web:organisation_detail", organisation_id=organisation.pk)
-    status = 400 if form.is_bound else 200
-    return render(
-        request, "parties/organisation_form.html", {"form": form, "organisation": organisation}, status=status
+    return form_page(
+        request,
+        form,
+        "parties/organisation_form.html",
+        {"organisation": organisation},
+        save=lambda: services.organisation_update(
+            actor=request.user,
+            organisation=organisation,
+            data=form.service_data(),
+            expected_version=form.cleaned_data.get("version"),
+        ),
+        saved=lambda saved: f"{saved} was saved.",
+        then=lambda saved: redirect("web:organisation_detail", organisation_id=saved.pk),
     )
 
 
@@ -160,16 +155,14 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     if organisation_id:
         initial["organisation"] = organisation_id
     form = ContactForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_create(actor=request.user, data=form.service_data())
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"{contact} was added.")
-            return redirect("web:contact_detail", contact_id=contact.pk)
-    status = 400 if form.is_bound else 200
-    return render(request, "parties/contact_form.html", {"form": form}, status=status)
+    return form_page(
+        request,
+        form,
+        "parties/contact_form.html",
+        save=lambda: services.contact_create(actor=request.user, data=form.service_data()),
+        saved=lambda contact: f"{contact} was added.",
+        then=lambda contact: redirect("web:contact_detail", contact_id=contact.pk),
+    )
 
 
 @login_required
@@ -178,21 +171,20 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = contact_get_for_user(user=request.user, contact_id=contact_id)
     require(request.user, "contact.edit")
     form = ContactForm(request.POST or None, user=request.user, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(
-                actor=request.user,
-                contact=contact,
-                data=form.service_data(),
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, f"{contact} was saved.")
-            return redirect("web:contact_detail", contact_id=contact.pk)
-    status = 400 if form.is_bound else 200
-    return render(request, "parties/contact_form.html", {"form": form, "contact": contact}, status=status)
+    return form_page(
+        request,
+        form,
+        "parties/contact_form.html",
+        {"contact": contact},
+        save=lambda: services.contact_update(
+            actor=request.user,
+            contact=contact,
+            data=form.service_data(),
+            expected_version=form.cleaned_data.get("version"),
+        ),
+        saved=lambda saved: f"{saved} was saved.",
+        then=lambda saved: redirect("web:contact_detail", contact_id=saved.pk),
+    )
 
 
 @login_required
