@@ -23,7 +23,7 @@ class SearchDocument(models.Model):
     audience = models.CharField(max_length=10, blank=True)
     # Knowledge: draft / in_review / published / archived; products: their lifecycle.
     status = models.CharField(max_length=12, blank=True)
-    product_ids = models.CharField(max_length=1000, blank=True)  # "|3|7|": linked products
+    product_ids = models.TextField(blank=True)  # "|3|7|": linked products (any number of them)
     needs_review = models.BooleanField(default=False)
     review_by = models.DateField(null=True, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
