@@ -130,3 +130,37 @@ def test_the_cli_gives_empty_results_for_empty_queries(db, query, capsys):
 def test_kb_index_rebuilds_the_index(kb, capsys):
     assert main(["kb", "index"]) == 0
     assert "Indexed 9 " in capsys.readouterr().out
+
+
+def test_the_api_takes_a_mode_and_says_which_ran(kb, agent, client_as):
+    client = client_as(agent)
+    query = "Does the Edge Gateway 400 support SSO with Azure AD?"
+    keyword = client.get("/api/search", {"q": query, "mode": "keyword"}).json()
+    assert keyword["mode"] == "keyword"
+    assert keyword["results"][0]["id"] == kb["sso"].pk
+    assert keyword["total"] >= len(keyword["results"])
+    # Without stored embeddings, hybrid falls back to keyword search and says so.
+    hybrid = client.get("/api/search", {"q": query}).json()
+    assert hybrid["mode"] == "keyword"
+    assert [r["id"] for r in hybrid["results"]] == [r["id"] for r in keyword["results"]]
+
+
+def test_the_api_refuses_an_unknown_mode_naming_the_field(kb, agent, client_as):
+    response = client_as(agent).get("/api/search", {"q": "gateway", "mode": "magic"})
+    assert response.status_code in (400, 422)
+    assert "mode" in json.dumps(response.json())
+
+
+def test_the_api_pages_with_offset_and_filters_on_freshness(kb, agent, client_as, make_answer):
+    client = client_as(agent)
+    everything = client.get("/api/search", {"q": "gateway", "limit": 50}).json()
+    assert everything["total"] >= 2
+    second = client.get("/api/search", {"q": "gateway", "limit": 1, "offset": 1}).json()
+    assert second["results"][0]["id"] == everything["results"][1]["id"]
+    # given one gateway answer overdue for review
+    overdue = make_answer("Which gateway firmware is current?", review_by="2020-01-01")
+    stale = client.get("/api/search", {"q": "gateway", "freshness": "stale", "limit": 50}).json()
+    assert [hit["id"] for hit in stale["results"]] == [overdue.pk]
+    assert stale["results"][0]["stale"] is True
+    fresh = client.get("/api/search", {"q": "gateway", "freshness": "fresh", "limit": 50}).json()
+    assert overdue.pk not in [hit["id"] for hit in fresh["results"] if hit["kind"] == "answer"]

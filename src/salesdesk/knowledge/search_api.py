@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from ninja import Query, Router, Schema
+from typing import Literal
+
+from ninja import Field, Query, Router, Schema
 
 from salesdesk.core.api import AuthedRequest
 from salesdesk.core.permissions import require
 
 from . import search, suggestions
+from .selectors import may_see_versions
 
 router = Router(tags=["search"])
 
@@ -16,7 +19,15 @@ class SearchFilters(Schema):
     q: str = ""
     type: str = ""
     product_id: int | None = None
+    audience: Literal["", "internal", "partners", "customers"] = ""
+    freshness: Literal["", "fresh", "stale"] = ""
+    mode: Literal["keyword", "semantic", "hybrid"] = Field(
+        "hybrid",
+        description="hybrid (default) fuses keyword and meaning; semantic and hybrid fall back to "
+        "keyword when the semantic extra or its index is missing (the response's `mode` says which ran).",
+    )
     limit: int = 20
+    offset: int = Field(0, ge=0, le=10_000)
 
 
 class SearchHitOut(Schema):
@@ -30,6 +41,8 @@ class SearchHitOut(Schema):
 
 
 class SearchOut(Schema):
+    mode: str
+    total: int
     results: list[SearchHitOut]
 
 
@@ -46,9 +59,13 @@ def search_all(request: AuthedRequest, filters: Query[SearchFilters]) -> dict:
         query=filters.q[:1000],
         kind=filters.type if filters.type in search.KINDS else "",
         product_id=filters.product_id,
+        audience=filters.audience if may_see_versions(request.user) else "",
+        freshness=filters.freshness,
+        mode=filters.mode,
         limit=max(1, min(filters.limit, search.MAX_LIMIT)),
+        offset=filters.offset,
     )
-    return {"results": result.hits}
+    return {"mode": result.mode, "total": result.total, "results": result.hits}
 
 
 class SuggestionOut(Schema):

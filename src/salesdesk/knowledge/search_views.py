@@ -16,12 +16,20 @@ from salesdesk.core.pages import optional_id, query_without_page
 from salesdesk.core.permissions import holds, require
 from salesdesk.parties.selectors import contact_get_for_user, visible_contacts
 
-from . import search, suggestions
+from . import embeddings, search, suggestions
 from .choices import Audience
 from .selectors import answer_get_for_user, may_see_versions
 
 PER_PAGE = 20
 TYPES = {"answer": "Answers", "article": "Articles", "product": "Products"}
+
+# How results are ranked; "hybrid" is the default and falls back to keywords without the
+# semantic extra or its index.
+MODE_LABELS = {
+    "hybrid": "Words and meaning",
+    "keyword": "Exact words only",
+    "semantic": "Meaning only",
+}
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -39,11 +47,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("type", "")
     audience = request.GET.get("audience", "")
     freshness = request.GET.get("freshness", "")
+    mode = request.GET.get("mode", "")
     filters: dict[str, Any] = {
         "kind": kind if kind in TYPES else "",
         "product_id": optional_id(request.GET.get("product")),
         "audience": audience if internal and audience in Audience.values else "",
         "freshness": freshness if freshness in ("fresh", "stale") else "",
+        "mode": mode if mode in search.MODES else "hybrid",
     }
     number = _page_number(request)
     result = search.search(user=user, query=query, limit=PER_PAGE, offset=(number - 1) * PER_PAGE, **filters)
@@ -65,6 +75,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             .values_list("object_id", "title"),
             "querystring": query_without_page(request),
             "can_suggest": holds(user, "interaction.log"),
+            "modes": MODE_LABELS.items(),
+            "semantic_available": embeddings.has_embeddings(),
         },
     )
 
