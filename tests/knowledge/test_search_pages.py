@@ -62,7 +62,8 @@ def test_query_count_does_not_grow_with_results(
 ):
     client = client_as(agent)
     client.get("/knowledge/search/", {"q": "gateway"})
-    with django_assert_max_num_queries(12) as few:
+    # (a level-1 agent's own unpublished items are two small id lookups before the search)
+    with django_assert_max_num_queries(14) as few:
         client.get("/knowledge/search/", {"q": "gateway"})
     for n in range(15):
         make_answer(f"Gateway question number {n}?", body="About the gateway.")

@@ -138,7 +138,13 @@ def normalise(query: str | None) -> str:
     symbols (FTS5 ``NEAR(``, ``*``, quotes, SQL) removed; at most MAX_QUERY_CHARS read."""
     if not query:
         return ""
-    return " ".join(_WORD.findall(str(query)[:MAX_QUERY_CHARS].lower()))
+    return _normalise(str(query)[:MAX_QUERY_CHARS])
+
+
+# Product names and SKUs are normalised on every query: remember them.
+@lru_cache(maxsize=65536)
+def _normalise(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def tokens(query: str | None) -> list[str]:
@@ -169,22 +175,31 @@ def is_question(query: str | None) -> bool:
     return text.endswith("?") or (bool(words) and words[0] in QUESTION_WORDS)
 
 
-def correct_terms(terms: Sequence[str], vocabulary: Iterable[str]) -> list[str]:
-    """Add, for each term not in ``vocabulary``, the closest vocabulary word (typo tolerance).
+def corrections(terms: Sequence[str], vocabulary: Iterable[str]) -> dict[str, str]:
+    """{term: the closest vocabulary word} for each term not in ``vocabulary`` (typo tolerance).
 
     ``vocabulary`` holds the words of product names and SKUs. A term of at least
     FUZZY_MIN_LENGTH letters whose best rapidfuzz ``ratio`` (normalised Indel similarity)
-    reaches FUZZY_CUTOFF gains that word: "gatway" → "gateway". The original terms stay.
+    reaches FUZZY_CUTOFF is corrected to that word: "gatway" → "gateway".
     """
     vocab = sorted({v for v in vocabulary if v})
     known = set(vocab)
-    result = list(terms)
+    found: dict[str, str] = {}
     for term in terms:
         if term in known or len(term) < FUZZY_MIN_LENGTH or term.isdigit():
             continue
         best = process.extractOne(term, vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-        if best is not None and best[0] not in result:
-            result.append(best[0])
+        if best is not None and best[0] not in terms:
+            found[term] = best[0]
+    return found
+
+
+def correct_terms(terms: Sequence[str], vocabulary: Iterable[str]) -> list[str]:
+    """``terms`` followed by the corrections of the misspelt ones (see :func:`corrections`)."""
+    result = list(terms)
+    for word in corrections(terms, vocabulary).values():
+        if word not in result:
+            result.append(word)
     return result[: MAX_TERMS * 2]
 
 
@@ -202,18 +217,27 @@ def match_products(query: str | None, products: Mapping[int, str]) -> dict[int, 
     if not text:
         return found
     padded = f" {text} "
-    for pk, name in products.items():
-        norm = normalise(name)
-        if not norm:
-            continue
-        if f" {norm} " in padded:
+    names = {pk: normalise(name) for pk, name in products.items()}
+    for pk, norm in names.items():
+        if norm and f" {norm} " in padded:
             found[pk] = 1.0
-        elif len(norm) >= 4 and len(text) >= 4 and len(text) >= 0.6 * len(norm):
-            # The whole name matching beats a part of it: "edge gatway 400" names the
-            # "Edge Gateway 400" more than the "Edge Gateway 400 HA Pair".
-            similarity = max(fuzz.ratio(norm, text), 0.95 * fuzz.partial_ratio(norm, text))
-            if similarity >= FUZZY_CUTOFF + 5:
-                found[pk] = round(0.5 + 0.5 * (similarity - FUZZY_CUTOFF - 5) / (95 - FUZZY_CUTOFF), 4)
+    if len(text) < 4:
+        return found
+    # The whole name matching beats a part of it: "edge gatway 400" names the "Edge Gateway
+    # 400" more than the "Edge Gateway 400 HA Pair". rapidfuzz scores every name in one call.
+    cutoff = FUZZY_CUTOFF + 5
+    candidates = {
+        pk: n for pk, n in names.items() if pk not in found and len(n) >= 4 and len(text) >= 0.6 * len(n)
+    }
+    similar: dict[int, float] = {}
+    for scorer, factor in ((fuzz.ratio, 1.0), (fuzz.partial_ratio, 0.95)):
+        for _name, score, pk in process.extract(
+            text, candidates, scorer=scorer, score_cutoff=cutoff / factor, limit=None
+        ):
+            similar[pk] = max(similar.get(pk, 0.0), factor * score)
+    for pk, similarity in similar.items():
+        if similarity >= cutoff:
+            found[pk] = round(0.5 + 0.5 * (similarity - cutoff) / (95 - FUZZY_CUTOFF), 4)
     return found
 
 

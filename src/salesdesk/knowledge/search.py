@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,9 +173,15 @@ def visible_documents(user: Any) -> QuerySet[SearchDocument]:
         allowed = knowledge
     elif user.kind in INTERNAL_KINDS:
         # Level 1 agents and sales reps: what is published, and the few items they own.
-        own = Q(
-            kind="answer", object_id__in=visible_answers(user).exclude(status=PUBLISHED).values("id")
-        ) | Q(kind="article", object_id__in=visible_articles(user).exclude(status=PUBLISHED).values("id"))
+        # Their ids are fetched first (a handful: level 1 cannot draft), so the scope stays a
+        # filter on this table's columns instead of two subqueries over every answer and article.
+        own_answers = list(
+            visible_answers(user).filter(owner=user).exclude(status=PUBLISHED).values_list("id", flat=True)
+        )
+        own_articles = list(
+            visible_articles(user).filter(owner=user).exclude(status=PUBLISHED).values_list("id", flat=True)
+        )
+        own = Q(kind="answer", object_id__in=own_answers) | Q(kind="article", object_id__in=own_articles)
         allowed = knowledge & (Q(status=PUBLISHED) | own)
     elif user.kind == UserKind.PARTNER:
         allowed = knowledge & Q(status=PUBLISHED, audience__in=[str(a) for a in PARTNER_AUDIENCES])
@@ -226,49 +233,166 @@ class SearchResult:
     mode: str = "keyword"  # the mode that actually ran: keyword, semantic or hybrid
 
 
-def _match_sqlite(terms: list[str]) -> str:
+# Common terms (Lucene's and Elasticsearch's "common terms" query): in a large index, words
+# that occur in a big share of the documents ("kestrel", "gateway", "lite") would make the
+# database rank most of the index for every query. When the index holds at least
+# COMMON_MIN_DOCUMENTS documents, a word in more than COMMON_SHARE of them is "common":
+# - the rare words find the candidates; the common ones only add to their score;
+# - a query of common words only needs all of them (AND), relaxed one word at a time,
+#   least frequent first, until some document matches.
+# Smaller indexes (the demo, most installations' first year) match any word, as before.
+COMMON_MIN_DOCUMENTS = 20_000
+COMMON_SHARE = 0.01
+FREQUENCY_TTL_SECONDS = 600
+_frequencies: dict[tuple[str, str, bool], tuple[float, int]] = {}
+_documents_count: dict[str, tuple[float, int]] = {}
+
+
+def _quote(term: str, prefix: bool, vendor: str) -> str:
     # Terms hold letters and digits only (ranking.normalise), so quoting them is safe.
-    return " OR ".join(f'"{t}"' for t in terms[:-1]) + (" OR " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
+    if vendor == "postgresql":
+        return f"'{term}'" + (":*" if prefix else "")
+    return f'"{term}"' + ("*" if prefix else "")
 
 
-def _match_postgres(terms: list[str]) -> str:
-    return " | ".join(f"'{t}'" for t in terms[:-1]) + (" | " if len(terms) > 1 else "") + f"'{terms[-1]}':*"
+def _join(parts: list[str], operator: str, vendor: str) -> str:
+    symbol = {"or": " | ", "and": " & "} if vendor == "postgresql" else {"or": " OR ", "and": " AND "}
+    joined = symbol[operator].join(parts)
+    return f"({joined})" if len(parts) > 1 else joined
+
+
+FREQUENCY_SQL = {
+    "sqlite": "SELECT count(*) FROM (SELECT 1 FROM knowledge_search_fts "
+    "WHERE knowledge_search_fts MATCH %s LIMIT %s)",
+    "postgresql": "SELECT count(*) FROM (SELECT 1 FROM knowledge_searchdocument "
+    "WHERE search_vector @@ to_tsquery('english', %s) LIMIT %s) AS f",
+}
+
+
+def _index_size(cursor: Any, vendor: str) -> int:
+    now = time.monotonic()
+    cached = _documents_count.get(vendor)
+    if cached and cached[0] > now:
+        return cached[1]
+    cursor.execute("SELECT count(*) FROM knowledge_searchdocument")
+    size = int(cursor.fetchone()[0])
+    _documents_count[vendor] = (now + FREQUENCY_TTL_SECONDS, size)
+    return size
+
+
+def _frequency(cursor: Any, vendor: str, term: str, prefix: bool, cap: int) -> int:
+    """How many documents contain ``term``, counted up to ``cap`` (cached for a while)."""
+    now = time.monotonic()
+    key = (vendor, term, prefix)
+    cached = _frequencies.get(key)
+    if cached and cached[0] > now:
+        return cached[1]
+    cursor.execute(FREQUENCY_SQL[vendor], [_quote(term, prefix, vendor), cap])
+    found = int(cursor.fetchone()[0])
+    if len(_frequencies) > 50_000:
+        _frequencies.clear()
+    _frequencies[key] = (now + FREQUENCY_TTL_SECONDS, found)
+    return found
+
+
+def match_expressions(
+    terms: list[str],
+    fixes: dict[str, str],
+    vendor: str,
+    frequency: Callable[[str, bool], int] | None = None,
+    common_from: int = 0,
+) -> list[str]:
+    """The full-text expressions to try in order, until one finds something.
+
+    Each query word forms a group with its typo correction (``fixes``); the last word also
+    matches as a prefix (search as you type). Without ``frequency`` (a small index) any
+    word matches. Otherwise ``frequency(word, prefix)`` counts the documents holding a word
+    and a group is common from ``common_from`` documents on (see COMMON_SHARE).
+    """
+    groups = [
+        [(term, index == len(terms) - 1)] + ([(fixes[term], False)] if term in fixes else [])
+        for index, term in enumerate(terms)
+    ]
+
+    def expression(group: list[tuple[str, bool]]) -> str:
+        return _join([_quote(word, prefix, vendor) for word, prefix in group], "or", vendor)
+
+    every_word = _join([expression(g) for g in groups], "or", vendor)
+    if frequency is None or len(groups) < 2:
+        return [every_word]
+    counts = [max(frequency(word, prefix) for word, prefix in group) for group in groups]
+    rare = [expression(g) for g, n in zip(groups, counts, strict=True) if 0 < n < common_from]
+    common = [(n, expression(g)) for g, n in zip(groups, counts, strict=True) if n >= common_from]
+    if rare and not common:
+        return [every_word]
+    if rare:
+        # Matches exactly what the rare words match; the common words add to the score.
+        rare_words = _join(rare, "or", vendor)
+        with_common = _join([rare_words, _join([e for _n, e in common], "or", vendor)], "and", vendor)
+        return [_join([rare_words, with_common], "or", vendor)]
+    # Only common words (and unknown ones, which match nothing): every word first; when no
+    # document holds them all, leave out the least frequent word (the likeliest not to fit),
+    # then the next; at last any word.
+    plan = []
+    kept = [e for _n, e in sorted(common, key=lambda item: item[0])]
+    while len(kept) >= 2 and len(plan) < 3:
+        plan.append(_join(kept, "and", vendor))
+        kept = kept[1:]
+    return [*plan, every_word]
 
 
 POSTGRES_SQL = (
     "SELECT d.id, ts_rank_cd(d.search_vector, q) FROM knowledge_searchdocument d, "
     "to_tsquery('english', %s) q WHERE d.search_vector @@ q "
-    "AND d.id IN ({scope}) ORDER BY 2 DESC, d.id LIMIT {limit}"
+    "AND EXISTS (SELECT 1 FROM ({scope}) AS s WHERE s.id = d.id) ORDER BY 2 DESC, d.id LIMIT {limit}"
 )
 # The matches are materialised first: with ``rowid IN (scope)`` beside MATCH, SQLite would
-# walk the scope and re-run the full-text query for every row of it.
+# walk the scope and re-run the full-text query for every row of it. The scope is then a
+# correlated EXISTS, checked per match through the primary key: ``IN (scope)`` would build
+# the list of every visible document (the whole index, for staff) on every query.
 SQLITE_SQL = (
     "WITH m AS MATERIALIZED (SELECT rowid AS id, -bm25(knowledge_search_fts, 10.0, 1.0, 4.0) AS score "
     "FROM knowledge_search_fts WHERE knowledge_search_fts MATCH %s) "
-    "SELECT id, score FROM m WHERE id IN ({scope}) ORDER BY score DESC, id LIMIT {limit}"
+    "SELECT id, score FROM m WHERE EXISTS (SELECT 1 FROM ({scope}) AS s WHERE s.id = m.id) "
+    "ORDER BY score DESC, id LIMIT {limit}"
 )
 
 
-def _candidates(docs: QuerySet[SearchDocument], terms: list[str]) -> list[tuple[int, float]]:
+def _candidates(
+    docs: QuerySet[SearchDocument], terms: list[str], fixes: dict[str, str]
+) -> list[tuple[int, float]]:
     """(document id, keyword score — higher is better) of the best matching documents."""
     try:
         scope_sql, scope_params = docs.values("id").query.sql_with_params()
     except EmptyResultSet:
         return []
+    vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
     # Only Django's compiled scope and constants go into the text; every value is bound.
-    if connection.vendor == "postgresql":
-        sql = POSTGRES_SQL.format(scope=scope_sql, limit=MAX_CANDIDATES)
-        params = [_match_postgres(terms), *scope_params]
-    else:
-        sql = SQLITE_SQL.format(scope=scope_sql, limit=MAX_CANDIDATES)
-        params = [_match_sqlite(terms), *scope_params]
+    sql = (POSTGRES_SQL if vendor == "postgresql" else SQLITE_SQL).format(
+        scope=scope_sql, limit=MAX_CANDIDATES
+    )
+    expression = ""
     try:
         # A savepoint: should the database still refuse a query, the caller's transaction lives on.
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+            size = _index_size(cursor, vendor)
+            common_from = max(1, int(size * COMMON_SHARE))
+
+            def frequency(word: str, prefix: bool) -> int:
+                return _frequency(cursor, vendor, word, prefix, common_from)
+
+            rows: list[tuple[int, float]] = []
+            plan = match_expressions(
+                terms, fixes, vendor, frequency if size >= COMMON_MIN_DOCUMENTS else None, common_from
+            )
+            for expression in plan:
+                cursor.execute(sql, [expression, *scope_params])
+                rows = [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+                if rows:
+                    break
+            return rows
     except DatabaseError:
-        log.warning("full-text query refused: %r", params[0])
+        log.warning("full-text query refused: %r", expression)
         return []
 
 
@@ -305,6 +429,7 @@ def search(
     names = {pk: title for pk, title, _sku in rows}
     skus = {pk: sku for pk, _title, sku in rows}
     vocabulary = {w for _pk, title, sku in rows for w in ranking.normalise(f"{title} {sku}").split()}
+    fixes = ranking.corrections(terms, vocabulary)
     expanded = ranking.correct_terms(terms, vocabulary)
     if kind in KINDS:
         docs = docs.filter(kind=kind)
@@ -318,7 +443,7 @@ def search(
         docs = docs.exclude(stale_document_q())
     if mode != "keyword" and embeddings.has_embeddings():
         result.mode = mode
-    found = dict(_candidates(docs, expanded)) if result.mode != "semantic" else {}
+    found = dict(_candidates(docs, terms, fixes)) if result.mode != "semantic" else {}
     near: dict[int, float] = {}
     if result.mode != "keyword":
         near = embeddings.nearest(
