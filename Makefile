@@ -25,6 +25,8 @@ STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 # Type-checked strictly (pyproject [tool.mypy] overrides): where the rules live.
 STRICT_TYPED := $(wildcard src/salesdesk/*/services.py src/salesdesk/*/selectors.py src/salesdesk/*/ranking.py) \
+	$(wildcard src/salesdesk/solutions/queueing.py src/salesdesk/solutions/simulation.py src/salesdesk/solutions/sizing.py) \
+	$(wildcard src/salesdesk/estimates/plan.py src/salesdesk/estimates/scheduling.py src/salesdesk/estimates/montecarlo.py) \
 	src/salesdesk/core/money.py src/salesdesk/core/audit.py src/salesdesk/core/permissions.py
 
 .PHONY: help install run serve migrate demo worker test lint bench clean

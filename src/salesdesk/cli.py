@@ -1,11 +1,12 @@
 """The `salesdesk` command: run, operate and script an instance.
 
 Its own subcommands (serve, demo, createuser, backup, restore, jobs,
-export-organisations) are thin: each parses its arguments and calls one function of
-the application (a service, ``core.backup``, ``salesdesk.demo``). `worker`, `migrate`
-and `check` run Django's commands of those names (`worker` is django-tasks-db's
-``db_worker``), and any other word runs the Django management command of that name,
-so `salesdesk shell` and `salesdesk makemigrations` work as with ``manage.py``.
+export-organisations, kb, search, capacity, plan) are thin: each parses its arguments
+and calls one function of the application (a service, ``core.backup``, ``salesdesk.demo``,
+an engine). `worker`, `migrate` and `check` run Django's commands of those names
+(`worker` is django-tasks-db's ``db_worker``), and any other word runs the Django
+management command of that name, so `salesdesk shell` and `salesdesk makemigrations`
+work as with ``manage.py``.
 
 A mistake the user can fix (unknown flag, missing argument, unknown user, a refused
 backup file, an ApplicationError from a service) prints one line on stderr and exits
@@ -564,11 +565,18 @@ def build_parser() -> Parser:
 
     add_kb_commands(command, UsageError)
     add_search_command(command, UsageError)
+
+    from salesdesk.cli_capacity import add_capacity_commands
+    from salesdesk.cli_plan import add_plan_commands
+
+    add_capacity_commands(command, UsageError)
+    add_plan_commands(command, UsageError)
     return parser
 
 
 OWN_COMMANDS = (
     "serve", "demo", "createuser", "backup", "restore", "jobs", "export-organisations", "kb", "search",
+    "capacity", "plan",
 )  # fmt: skip
 
 

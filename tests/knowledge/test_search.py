@@ -328,3 +328,57 @@ def test_no_text_makes_the_database_query_fail(kb, agent, caplog, query):
     result = search.search(user=agent, query=query)
     assert result.total >= 0
     assert "full-text query refused" not in caplog.text
+
+
+# --- Large indexes: the common-terms plan --------------------------------------------------------
+
+
+def test_a_small_index_matches_any_word():
+    assert search.match_expressions(["edge", "gatway"], {"gatway": "gateway"}, "sqlite") == [
+        '("edge" OR ("gatway"* OR "gateway"))'
+    ]
+
+
+def test_rare_words_find_candidates_and_common_words_only_score():
+    counts = {"kestrel": 5000, "sso": 12, "lite": 4000}
+    plan = search.match_expressions(
+        ["kestrel", "sso", "lite"], {}, "sqlite", lambda word, prefix: counts[word], common_from=1000
+    )
+    assert plan == ['("sso" OR ("sso" AND ("kestrel" OR "lite"*)))']
+    postgres = search.match_expressions(
+        ["kestrel", "sso", "lite"], {}, "postgresql", lambda word, prefix: counts[word], common_from=1000
+    )
+    assert postgres == ["('sso' | ('sso' & ('kestrel' | 'lite':*)))"]
+
+
+def test_common_words_alone_need_all_of_them_then_relax_the_least_frequent_first():
+    counts = {"kestrel": 9000, "gateway": 3000, "throughput": 1500, "zzz": 0}
+    plan = search.match_expressions(
+        ["kestrel", "gateway", "throughput", "zzz"], {}, "sqlite", lambda w, p: counts[w], common_from=1000
+    )
+    # the unknown word matches nothing and is left out of the AND; the last resort is any word
+    assert plan == [
+        '("throughput" AND "gateway" AND "kestrel")',
+        '("gateway" AND "kestrel")',
+        '("kestrel" OR "gateway" OR "throughput" OR "zzz"*)',
+    ]
+
+
+def test_the_common_terms_plan_ranks_like_the_small_index_plan(kb, agent, monkeypatch):
+    # given an index treated as large, where any word in 30 % of the documents is common
+    question = "Does the Edge Gateway 400 support SSO with Azure AD?"
+    small = [h.id for h in search.search(user=agent, query=question, mode="keyword").hits]
+    monkeypatch.setattr(search, "COMMON_MIN_DOCUMENTS", 1)
+    monkeypatch.setattr(search, "COMMON_SHARE", 0.3)
+    search._frequencies.clear()
+    search._documents_count.clear()
+    try:
+        large = search.search(user=agent, query=question, mode="keyword")
+        # then the best answer is the same, on SQLite and PostgreSQL alike
+        assert large.hits[0].id == small[0] == kb["sso"].pk
+        # and a query made of common words only still finds what holds them all
+        gateway = search.search(user=agent, query="edge gateway", mode="keyword")
+        assert gateway.hits and all("gateway" in h.title.lower() for h in gateway.hits[:2])
+    finally:
+        search._frequencies.clear()
+        search._documents_count.clear()

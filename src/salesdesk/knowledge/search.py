@@ -28,7 +28,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from salesdesk.catalog.choices import PUBLIC_LIFECYCLES
@@ -176,10 +176,18 @@ def visible_documents(user: Any) -> QuerySet[SearchDocument]:
         # Their ids are fetched first (a handful: level 1 cannot draft), so the scope stays a
         # filter on this table's columns instead of two subqueries over every answer and article.
         own_answers = list(
-            visible_answers(user).filter(owner=user).exclude(status=PUBLISHED).values_list("id", flat=True)
+            visible_answers(user)
+            .filter(owner=user)
+            .exclude(status=PUBLISHED)
+            .order_by()
+            .values_list("id", flat=True)
         )
         own_articles = list(
-            visible_articles(user).filter(owner=user).exclude(status=PUBLISHED).values_list("id", flat=True)
+            visible_articles(user)
+            .filter(owner=user)
+            .exclude(status=PUBLISHED)
+            .order_by()
+            .values_list("id", flat=True)
         )
         own = Q(kind="answer", object_id__in=own_answers) | Q(kind="article", object_id__in=own_articles)
         allowed = knowledge & (Q(status=PUBLISHED) | own)
@@ -244,7 +252,7 @@ class SearchResult:
 COMMON_MIN_DOCUMENTS = 20_000
 COMMON_SHARE = 0.01
 FREQUENCY_TTL_SECONDS = 600
-_frequencies: dict[tuple[str, str, bool], tuple[float, int]] = {}
+_frequencies: dict[tuple[str, str, bool, int], tuple[float, int]] = {}
 _documents_count: dict[str, tuple[float, int]] = {}
 
 
@@ -283,7 +291,7 @@ def _index_size(cursor: Any, vendor: str) -> int:
 def _frequency(cursor: Any, vendor: str, term: str, prefix: bool, cap: int) -> int:
     """How many documents contain ``term``, counted up to ``cap`` (cached for a while)."""
     now = time.monotonic()
-    key = (vendor, term, prefix)
+    key = (vendor, term, prefix, cap)
     cached = _frequencies.get(key)
     if cached and cached[0] > now:
         return cached[1]
@@ -396,6 +404,43 @@ def _candidates(
         return []
 
 
+@dataclass(frozen=True)
+class _ProductWords:
+    names: dict[int, str]
+    skus: dict[int, str]
+    vocabulary: frozenset[str]
+
+
+_product_words_cache: dict[tuple[Any, ...], _ProductWords] = {}
+
+
+def _product_words(
+    products: QuerySet[SearchDocument],
+) -> tuple[dict[int, str], dict[int, str], frozenset[str]]:
+    """Names, SKUs and their words of the products a user may see, for typo tolerance.
+
+    Rebuilt only when those products change: the key is the visibility filter plus the
+    count, highest id and latest update of the rows (one indexed aggregate per query).
+    """
+    stamp = products.aggregate(n=Count("id"), top=Max("id"), last=Max("updated"))
+    sql, params = products.values("id").query.sql_with_params()
+    key = (sql, tuple(str(p) for p in params), stamp["n"], stamp["top"], stamp["last"])
+    words = _product_words_cache.get(key)
+    if words is None:
+        rows = list(products.values_list("object_id", "title", "external_id"))
+        words = _ProductWords(
+            names={pk: title for pk, title, _sku in rows},
+            skus={pk: sku for pk, _title, sku in rows},
+            vocabulary=frozenset(
+                w for _pk, title, sku in rows for w in ranking.normalise(f"{title} {sku}").split()
+            ),
+        )
+        if len(_product_words_cache) > 16:
+            _product_words_cache.clear()
+        _product_words_cache[key] = words
+    return words.names, words.skus, words.vocabulary
+
+
 def search(
     *,
     user: Any,
@@ -425,12 +470,9 @@ def search(
         return result
     docs = visible_documents(user)
     # Typo tolerance: words of the product names the user may see (one query).
-    rows = list(docs.filter(kind="product").values_list("object_id", "title", "external_id"))
-    names = {pk: title for pk, title, _sku in rows}
-    skus = {pk: sku for pk, _title, sku in rows}
-    vocabulary = {w for _pk, title, sku in rows for w in ranking.normalise(f"{title} {sku}").split()}
+    names, skus, vocabulary = _product_words(docs.filter(kind="product"))
     fixes = ranking.corrections(terms, vocabulary)
-    expanded = ranking.correct_terms(terms, vocabulary)
+    expanded = list(dict.fromkeys([*terms, *fixes.values()]))[: ranking.MAX_TERMS * 2]
     if kind in KINDS:
         docs = docs.filter(kind=kind)
     if product_id:
