@@ -78,7 +78,11 @@ test: install lint
 	$(BIN)/salesdesk makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install
+$(VENV)/.installed-bench: pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS),bench]'
+	@touch $@
+
+bench: install $(VENV)/.installed-bench
 	@scripts=$$(ls benchmarks/*.py 2>/dev/null); \
 	if [ -z "$$scripts" ]; then echo "No benchmarks yet (benchmarks/*.py)."; exit 0; fi; \
 	for script in $$scripts; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
