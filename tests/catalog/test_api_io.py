@@ -111,3 +111,36 @@ def test_hostile_files_are_refused(manager, db):
     with pytest.raises(ApplicationError, match="limit"):
         catalog_import(actor=manager, data=b"a" * (11 * 1024 * 1024), filename="x.csv")
     assert not Product.objects.exists()
+
+
+SUCCESSORS = (
+    "sku,name,kind,category,lifecycle,summary,description,lead_time_days,specs,successor\n"
+    "EG-300,Edge Gateway 300,product,Edge gateways,end_of_sale,Old,,,,eg-310\n"
+    "EG-310,Edge Gateway 310,product,Edge gateways,available,New,,,,\n"
+)
+
+
+def test_import_sets_a_successor_named_later_in_the_file_and_export_keeps_it(manager, db):
+    report = catalog_import(actor=manager, data=SUCCESSORS.encode(), filename="p.csv")
+    assert report.ok, report.problems
+    assert Product.objects.get(sku="EG-300").successor == Product.objects.get(sku="EG-310")
+    # the export carries it, and importing the export changes nothing
+    data = catalog_export_xlsx(actor=manager, products=Product.objects.all())
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Products"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0]: dict(zip(header, r, strict=False)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["EG-300"]["successor"] == "EG-310"
+    assert catalog_import(actor=manager, data=data, filename="catalog.xlsx").ok
+
+
+def test_an_unknown_or_own_successor_is_reported_with_its_row_and_nothing_is_written(manager, db):
+    unknown = SUCCESSORS.replace("eg-310\n", "EG-999\n")
+    report = catalog_import(actor=manager, data=unknown.encode(), filename="p.csv")
+    assert [(p.row, p.column) for p in report.problems] == [(2, "successor")]
+    assert "EG-999" in report.problems[0].problem
+    assert not Product.objects.exists()
+    own = SUCCESSORS.replace("eg-310\n", "EG-300\n")
+    report = catalog_import(actor=manager, data=own.encode(), filename="p.csv")
+    assert [(p.row, p.column) for p in report.problems] == [(2, "successor")]

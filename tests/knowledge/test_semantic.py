@@ -254,3 +254,20 @@ def test_fusion_scores_are_bounded():
     assert all(0.0 <= score <= 1.0 for _key, score in fused)
     assert ranking.semantic_score(ranking.SEMANTIC_FLOOR) == 0.0
     assert ranking.semantic_score(1.0) == 1.0
+
+
+def test_suggestions_score_a_paraphrase_by_its_meaning(semantic, corpus, agent, monkeypatch):
+    from salesdesk.knowledge import suggestions
+
+    question = "How much electricity does the box draw?"
+    # given words alone, the power answer is not a good enough match
+    monkeypatch.setattr(embeddings, "available", lambda: False)
+    by_words = suggestions.suggestions_for(user=agent, question=question)
+    words_score = next((s.score for s in by_words.suggestions if s.answer.pk == corpus["power"].pk), 0)
+    assert words_score < suggestions.GOOD_MATCH
+    # when the meaning index exists, the same question puts it first, with a higher score
+    monkeypatch.undo()
+    embeddings.compute_embeddings()
+    by_meaning = suggestions.suggestions_for(user=agent, question=question)
+    assert by_meaning.suggestions[0].answer.pk == corpus["power"].pk
+    assert by_meaning.suggestions[0].score > words_score

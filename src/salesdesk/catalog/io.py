@@ -2,7 +2,8 @@
 
 One layout for both formats:
 
-- products: ``sku, name, kind, category, lifecycle, summary, description, lead_time_days, specs``
+- products: ``sku, name, kind, category, lifecycle, summary, description, lead_time_days, specs,
+  successor`` (the SKU of the product that replaces it; may name a product later in the file)
   where ``specs`` reads ``cores=16 [cores]; throughput=1200 [req/s]; sso=Azure AD``
   (unit in brackets, entries separated by ``;``);
 - prices: ``sku, currency, unit, list_price, cost_price, valid_from, valid_to``.
@@ -51,6 +52,7 @@ PRODUCT_COLUMNS = (
     "description",
     "lead_time_days",
     "specs",
+    "successor",
 )
 PRICE_COLUMNS = ("sku", "currency", "unit", "list_price", "cost_price", "valid_from", "valid_to")
 REQUIRED_PRODUCT_COLUMNS = ("sku", "name", "category")
@@ -180,6 +182,10 @@ def _check_product_row(number: int, row: dict[str, str], problems: list[ImportPr
         parsed["specs"] = parse_specs(row.get("specs", ""))
     except ValueError as exc:
         bad("specs", str(exc))
+    parsed["successor"] = row.get("successor", "").strip()
+    parsed["successor_given"] = "successor" in row
+    if parsed["successor"] and parsed["successor"].lower() == parsed["sku"].lower():
+        bad("successor", "a product cannot be its own successor")
     return parsed if len(problems) == start else None
 
 
@@ -265,6 +271,19 @@ def _apply_product(actor: Any, row: dict, report: ImportReport, categories: dict
         services.spec_set(actor=actor, product=product, data=spec)
 
 
+def _apply_successor(actor: Any, row: dict) -> None:
+    product = Product.objects.get(sku=row["sku"])
+    if not row["successor"]:
+        if product.successor_id is not None and row.get("successor_given"):
+            services.product_update(actor=actor, product=product, data={"successor_id": None})
+        return
+    successor = Product.objects.filter(sku__iexact=row["successor"]).first()
+    if successor is None:
+        raise ApplicationError("successor", f"no product has SKU {row['successor']}")
+    if product.successor_id != successor.pk:
+        services.product_update(actor=actor, product=product, data={"successor_id": successor.pk})
+
+
 def _apply_price(actor: Any, row: dict, report: ImportReport, with_cost: bool) -> None:
     product = Product.objects.filter(sku=row["sku"]).first()
     if product is None:
@@ -334,6 +353,17 @@ def catalog_import(*, actor: Any, data: bytes, filename: str) -> ImportReport:
                     for error in exc.errors or []:
                         column = _column_for(error.field, PRODUCT_COLUMNS, "specs")
                         report.problems.append(ImportProblem("Products", row["row"], column, error.message))
+            # Successors second: a row may name a product that a later row creates.
+            for row in products:
+                if not (row["successor"] or row["successor_given"]):
+                    continue
+                try:
+                    with transaction.atomic():
+                        _apply_successor(actor, row)
+                except ApplicationError as exc:
+                    for error in exc.errors or []:
+                        column = _column_for(error.field, PRODUCT_COLUMNS, "successor")
+                        report.problems.append(ImportProblem("Products", row["row"], column, error.message))
             for row in prices:
                 try:
                     with transaction.atomic():
@@ -367,7 +397,7 @@ def export_rows(*, actor: Any, products: Any) -> tuple[list[list[Any]], list[lis
     require(actor, "catalog.export")
     with_cost = sees_cost(actor)
     product_rows, price_rows = [], []
-    for product in products.prefetch_related("specs", "prices"):
+    for product in products.select_related("successor").prefetch_related("specs", "prices"):
         product_rows.append(
             [
                 product.sku,
@@ -379,6 +409,7 @@ def export_rows(*, actor: Any, products: Any) -> tuple[list[list[Any]], list[lis
                 product.description,
                 "" if product.lead_time_days is None else product.lead_time_days,
                 format_specs(list(product.specs.all())),
+                product.successor.sku if product.successor_id else "",
             ]
         )
         for price in product.prices.all():

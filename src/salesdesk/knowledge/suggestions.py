@@ -1,10 +1,13 @@
 """Answer suggestions: the best approved answers to a customer's question, and what they lead to.
 
 A level-1 user pastes or types the question; :func:`answer_suggest` finds the published
-answers the user may read (keyword search, then ``ranking.match_score`` 0–100). When no
-answer reaches GOOD_MATCH the question is recorded as a gap (the case issue will turn
-it into a case). :func:`answer_send` records that an answer went to a contact, as an
-``AnswerUsage`` and an audit step on the contact (there is no interaction model yet).
+answers the user may read (search, then a match score 0–100: ``ranking.match_score`` on
+the words, or — with the semantic extra and its index — the meaning, ``100 ·
+ranking.semantic_score(cosine)``, whichever is higher, so a paraphrase sharing no word
+with the answer still scores as the match it is). When no answer reaches GOOD_MATCH
+the question is recorded as a gap (the case issue will turn it into a case).
+:func:`answer_send` records that an answer went to a contact, as an ``AnswerUsage`` and
+an audit step on the contact.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from salesdesk.core import audit
 from salesdesk.core.errors import ApplicationError, StateConflict
 from salesdesk.core.permissions import require
 
-from . import ranking, search
+from . import embeddings, ranking, search
 from .choices import KnowledgeStatus
-from .models import Answer, AnswerUsage, KnowledgeGap
+from .models import Answer, AnswerUsage, KnowledgeGap, SearchDocument
 from .selectors import visible_answers
 
 GOOD_MATCH = 50  # a suggestion scoring below this is not good enough to send
@@ -65,10 +68,11 @@ def suggestions_for(*, user: Any, question: str, limit: int = 5) -> SuggestionRe
         .filter(pk__in=order, status=KnowledgeStatus.PUBLISHED)
         .annotate(uses=Count("usages"))
     )
+    meaning = _semantic_scores(text, list(order))
     scored = [
         Suggestion(
             answer=a,
-            score=ranking.match_score(text, [a.title, *a.alternatives], a.body),
+            score=max(ranking.match_score(text, [a.title, *a.alternatives], a.body), meaning.get(a.pk, 0)),
             stale=a.is_stale,
             uses=a.uses,
         )
@@ -77,6 +81,17 @@ def suggestions_for(*, user: Any, question: str, limit: int = 5) -> SuggestionRe
     scored.sort(key=lambda s: (-s.score, order[s.answer.pk]))
     result.suggestions = scored[: max(1, min(limit, 20))]
     return result
+
+
+def _semantic_scores(question: str, answer_ids: list[int]) -> dict[int, int]:
+    """{answer id: 0–100} from the stored embeddings; empty without the semantic extra or index."""
+    if not answer_ids or not embeddings.has_embeddings():
+        return {}
+    documents = dict(
+        SearchDocument.objects.filter(kind="answer", object_id__in=answer_ids).values_list("id", "object_id")
+    )
+    cosines = embeddings.nearest(question[: ranking.MAX_QUERY_CHARS], list(documents), len(documents))
+    return {documents[pk]: round(100 * ranking.semantic_score(cos)) for pk, cos in cosines.items()}
 
 
 @transaction.atomic
