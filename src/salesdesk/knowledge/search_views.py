@@ -76,7 +76,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "querystring": query_without_page(request),
             "can_suggest": holds(user, "interaction.log"),
             "modes": MODE_LABELS.items(),
-            "semantic_available": embeddings.has_embeddings(),
+            "semantic_available": embeddings.available(),
         },
     )
 
