@@ -1,7 +1,7 @@
 """The keyword-ranking engine: query clean-up, typo tolerance, highlighting and scoring.
 
 Pure Python (no Django): the database finds candidates with its full-text index
-(SQLite FTS5 ``bm25()``, PostgreSQL ``ts_rank_cd``), and this module turns what the
+(SQLite FTS5 ``bm25()``, PostgreSQL ``ts_rank``), and this module turns what the
 database says into one ranked list, the same on both databases.
 
 The final score of a candidate (0–1, higher is better) is

@@ -3,7 +3,7 @@
 The index is the ``SearchDocument`` table (one row per answer, article and product,
 flattened to title / body / extra text) plus a database full-text index over it
 (migration 0003): SQLite FTS5 ranked by ``bm25()`` (column weights title 10, body 1,
-extra 4), PostgreSQL ``tsvector`` ranked by ``ts_rank_cd`` (weights A/D/B). The
+extra 4), PostgreSQL ``tsvector`` ranked by ``ts_rank`` (weights A/D/B). The
 database finds and scores candidates among what the user may see; ``ranking.rank``
 combines that score with term coverage and boosts into the final order.
 
@@ -349,8 +349,10 @@ def match_expressions(
     return [*plan, every_word]
 
 
+# ts_rank, not ts_rank_cd: on the shipped evaluation set (benchmarks/search_eval.py) cover
+# density gave keyword recall@5 0.753 and plain frequency ranking 0.922 (docs/benchmarks.md).
 POSTGRES_SQL = (
-    "SELECT d.id, ts_rank_cd(d.search_vector, q) FROM knowledge_searchdocument d, "
+    "SELECT d.id, ts_rank(d.search_vector, q) FROM knowledge_searchdocument d, "
     "to_tsquery('english', %s) q WHERE d.search_vector @@ q "
     "AND EXISTS (SELECT 1 FROM ({scope}) AS s WHERE s.id = d.id) ORDER BY 2 DESC, d.id LIMIT {limit}"
 )
