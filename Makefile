@@ -27,6 +27,8 @@ STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 STRICT_TYPED := $(wildcard src/salesdesk/*/services.py src/salesdesk/*/selectors.py src/salesdesk/*/ranking.py) \
 	$(wildcard src/salesdesk/solutions/queueing.py src/salesdesk/solutions/simulation.py src/salesdesk/solutions/sizing.py) \
 	$(wildcard src/salesdesk/estimates/plan.py src/salesdesk/estimates/scheduling.py src/salesdesk/estimates/montecarlo.py) \
+	$(wildcard src/salesdesk/service/business_hours.py src/salesdesk/deals/requirement_services.py) \
+	$(wildcard src/salesdesk/deals/targets.py) \
 	src/salesdesk/core/money.py src/salesdesk/core/audit.py src/salesdesk/core/permissions.py
 
 .PHONY: help install run serve migrate demo worker test lint bench clean

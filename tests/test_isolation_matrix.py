@@ -88,7 +88,108 @@ FOREIGN_IDS: dict[str, Callable[[object], int]] = {
     "owner_id": lambda w: w.partner_user.pk,
     "answer_id": lambda w: _hidden_knowledge(w).hidden_answer.pk,
     "article_id": lambda w: _hidden_knowledge(w).hidden_article.pk,
+    "case_id": lambda w: w.case.pk,
+    "attachment_id": lambda w: w.attachment.pk,
+    "interaction_id": lambda w: w.interaction.pk,
+    "assignee_id": lambda w: w.partner_user.pk,
+    # SLA policies and calendars are internal: no partner or customer may reach one.
+    "policy_id": lambda w: w.sla_policy.pk,
+    "calendar_id": lambda w: w.sla_policy.calendar_id,
+    # Requirements: a requirement with an open question, and a version shared with the customer.
+    "requirement_id": lambda w: w.requirement.pk,
+    "question_id": lambda w: w.question.pk,
+    "baseline_id": lambda w: w.baseline.pk,
+    # Estimates are internal (cost rates, margins): no partner or customer reaches one.
+    "estimate_id": lambda w: w.estimate.pk,
+    "task_id": lambda w: w.estimate_task.pk,
+    "rate_id": lambda w: w.estimate_rate.pk,
+    "item_id": lambda w: w.estimate_item.pk,
+    "risk_id": lambda w: w.estimate_risk.pk,
+    "version_number": lambda w: 1,
 }
+
+
+def _estimate_records(world, label: str) -> None:
+    """An estimate on the world's opportunity with one row of each kind, made by a level-4 engineer."""
+    from decimal import Decimal
+
+    from salesdesk.core.roles import UserKind
+    from salesdesk.estimates import services
+    from salesdesk.estimates.models import EstimateRisk, EstimateTask, NonLabourItem, RateCardLine
+
+    from .factories import UserFactory
+
+    engineer = UserFactory(username=f"engineer_{label.lower()}", kind=UserKind.SUPPORT, support_level=4)
+    world.estimate = services.estimate_create(
+        actor=engineer, opportunity_id=world.opportunity.pk, data={"title": f"{label}'s estimate"}
+    )
+
+    def add(model, **data):
+        return services.line_add(actor=engineer, estimate=world.estimate, model=model, data=data)
+
+    world.estimate_task = add(
+        EstimateTask, code="T1", name=f"{label}'s task", optimistic=1, most_likely=2, pessimistic=3
+    )
+    world.estimate_rate = add(RateCardLine, role="engineer", cost_rate=Decimal(500), sell_rate=Decimal(900))
+    world.estimate_item = add(NonLabourItem, description=f"{label}'s licence", unit_cost=Decimal(100))
+    world.estimate_risk = add(
+        EstimateRisk, code="R1", description=f"{label}'s risk", probability=Decimal("0.5")
+    )
+
+
+def _requirement_records(world, label: str) -> None:
+    """A requirement set on the world's opportunity: v1 shared with its contact, then an open question."""
+    from salesdesk.core.roles import UserKind
+    from salesdesk.deals import requirement_services
+
+    from .factories import UserFactory
+
+    consultant = UserFactory(kind=UserKind.SUPPORT, support_level=3, username=f"consultant_{label.lower()}")
+    world.requirement = requirement_services.requirement_add(
+        actor=consultant, opportunity=world.opportunity, data={"statement": f"{label}'s requirement"}
+    )
+    world.baseline = requirement_services.baseline_create(actor=consultant, opportunity=world.opportunity)
+    requirement_services.baseline_share(
+        actor=consultant, baseline=world.baseline, contact_id=world.contact.pk
+    )
+    world.question = requirement_services.question_raise(
+        actor=consultant,
+        requirement=world.requirement,
+        text=f"{label}'s question",
+        contact_id=world.contact.pk,
+    )
+
+
+def _service_records(world, label: str) -> None:
+    """A case (with a file and an internal note) and a logged call on the world's customer."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from salesdesk.service import services
+    from salesdesk.service.models import BusinessCalendar, SlaPolicy
+
+    staff = world.opportunity.owner
+    calendar, _ = BusinessCalendar.objects.get_or_create(name="Matrix calendar")
+    world.sla_policy = SlaPolicy.objects.filter(customer_tier="standard", priority="normal").first() or (
+        SlaPolicy.objects.create(
+            customer_tier="standard",
+            priority="normal",
+            first_response_minutes=60,
+            resolution_minutes=600,
+            calendar=calendar,
+        )
+    )
+    world.case = services.case_open(
+        actor=world.customer_user,
+        data={"subject": f"{label}'s case", "contact_id": world.contact.pk},
+    )
+    world.attachment = services.attachment_add(
+        actor=world.customer_user,
+        case=world.case,
+        upload=SimpleUploadedFile(f"{label.lower()}-log.txt", b"log line", content_type="text/plain"),
+    )
+    world.interaction = services.log_interaction(
+        actor=staff, kind="call", contact=world.contact, notes=f"{label}'s call notes"
+    )
 
 
 def _hidden_knowledge(world):
@@ -195,6 +296,12 @@ def worlds(world_a, world_b):
     # Records of world B that only world B's people may reach: a token and a job.
     world_b.token, _secret = token_create(actor=world_b.partner_user, name="B's script")
     world_b.job = job_create(actor=world_b.partner_user, kind="test", title="B's job")
+    _service_records(world_a, "A")
+    _service_records(world_b, "B")
+    _requirement_records(world_a, "A")
+    _requirement_records(world_b, "B")
+    _estimate_records(world_a, "A")
+    _estimate_records(world_b, "B")
     return world_a, world_b
 
 
@@ -212,6 +319,13 @@ def markers_of(world_b) -> list[str]:
         world_b.partner_user.username,
         "B's job",
         "B's script",
+        "B's case",
+        "B's call notes",
+        "b-log.txt",
+        "B's requirement",
+        "B's question",
+        "B's estimate",
+        "B's licence",
     ]
 
 
@@ -397,6 +511,10 @@ OWN_IDS: dict[str, Callable[[object], int]] = {
     "organisation_id": lambda w: w.customer.pk,
     "contact_id": lambda w: w.contact.pk,
     "opportunity_id": lambda w: w.opportunity.pk,
+    "case_id": lambda w: w.case.pk,
+    "requirement_id": lambda w: w.requirement.pk,
+    "baseline_id": lambda w: w.baseline.pk,
+    "estimate_id": lambda w: w.estimate.pk,
 }
 
 
@@ -442,4 +560,14 @@ def test_an_update_of_ones_own_record_cannot_point_at_foreign_records(path, meth
 
 
 def test_the_matrix_covers_updates_with_references():
-    assert {p for p, _m, _o in OWN_RECORD_WRITES} >= {"/api/contacts/{contact_id}"}
+    assert {p for p, _m, _o in OWN_RECORD_WRITES} >= {
+        "/api/contacts/{contact_id}",
+        "/api/cases/{case_id}/assignment",
+    }
+
+
+def test_the_matrix_covers_requirement_writes_with_references():
+    assert {p for p, _m, _o in OWN_RECORD_WRITES} >= {
+        "/api/requirements/{requirement_id}/questions",
+        "/api/requirement-baselines/{baseline_id}/share",
+    }

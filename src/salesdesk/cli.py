@@ -1,7 +1,8 @@
 """The `salesdesk` command: run, operate and script an instance.
 
 Its own subcommands (serve, demo, createuser, backup, restore, jobs,
-export-organisations, kb, search, capacity, plan, estimate) are thin: each parses its arguments
+export-organisations, kb, search, capacity, plan, estimate, cases,
+requirements) are thin: each parses its arguments
 and calls one function of the application (a service, ``core.backup``, ``salesdesk.demo``,
 an engine). `worker`, `migrate` and `check` run Django's commands of those names
 (`worker` is django-tasks-db's ``db_worker``), and any other word runs the Django
@@ -567,18 +568,22 @@ def build_parser() -> Parser:
     add_search_command(command, UsageError)
 
     from salesdesk.cli_capacity import add_capacity_commands
+    from salesdesk.cli_cases import add_cases_commands
     from salesdesk.cli_estimate import add_estimate_commands
     from salesdesk.cli_plan import add_plan_commands
+    from salesdesk.cli_requirements import add_requirements_commands
 
     add_capacity_commands(command, UsageError)
     add_plan_commands(command, UsageError)
     add_estimate_commands(command, UsageError)
+    add_cases_commands(command, UsageError)
+    add_requirements_commands(command, UsageError)
     return parser
 
 
 OWN_COMMANDS = (
     "serve", "demo", "createuser", "backup", "restore", "jobs", "export-organisations", "kb", "search",
-    "capacity", "plan", "estimate",
+    "capacity", "plan", "estimate", "cases", "requirements",
 )  # fmt: skip
 
 

@@ -20,6 +20,20 @@ MODEL_PARAMETERS = {
     "rule_id",
     "answer_id",
     "article_id",
+    "case_id",
+    "attachment_id",
+    "interaction_id",
+    "policy_id",
+    "calendar_id",
+    "requirement_id",
+    "question_id",
+    "baseline_id",
+    "estimate_id",
+    "task_id",
+    "rate_id",
+    "item_id",
+    "risk_id",
+    "version_number",
 }
 
 

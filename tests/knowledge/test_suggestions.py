@@ -132,3 +132,16 @@ def test_the_suggestions_api_reads_without_recording(kb, agent, client_as):
     assert data["results"][0]["score"] >= data["good_match"]
     assert client_as(agent).get("/api/suggestions", {"question": "printer ink"}).json()["results"] == []
     assert not KnowledgeGap.objects.exists()
+
+
+@pytest.mark.parametrize(("channel", "kind"), [("email", "email"), ("phone", "call")])
+def test_a_sent_answer_is_logged_as_an_interaction_on_the_contact(kb, agent, world_a, channel, kind):
+    from salesdesk.service.models import Interaction
+
+    suggestions.answer_send(
+        actor=agent, answer=kb["sso"], contact=world_a.contact, question="SSO with Azure AD?", channel=channel
+    )
+    logged = Interaction.objects.get(contact=world_a.contact)
+    assert logged.kind == kind
+    assert logged.subject == kb["sso"].title
+    assert "SSO with Azure AD?" in logged.notes

@@ -26,13 +26,19 @@ install_error_handlers(api)
 from salesdesk.catalog.api import router as catalog_router  # noqa: E402
 from salesdesk.core.api_routes import router as core_router  # noqa: E402
 from salesdesk.deals.api import router as deals_router  # noqa: E402
+from salesdesk.deals.requirement_api import router as requirements_router  # noqa: E402
+from salesdesk.estimates.api import router as estimates_router  # noqa: E402
 from salesdesk.knowledge.api import router as knowledge_router  # noqa: E402
 from salesdesk.knowledge.search_api import router as search_router  # noqa: E402
 from salesdesk.parties.api import router as parties_router  # noqa: E402
+from salesdesk.service.api import router as service_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/", parties_router)
 api.add_router("/", deals_router)
+api.add_router("/", requirements_router)
 api.add_router("/", catalog_router)
 api.add_router("/", knowledge_router)
 api.add_router("/", search_router)
+api.add_router("/", service_router)
+api.add_router("/", estimates_router)

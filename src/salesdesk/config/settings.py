@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "salesdesk.catalog",
     "salesdesk.knowledge",
     "salesdesk.deals",
+    "salesdesk.service",
+    "salesdesk.estimates",
     "salesdesk.web",
 ]
 
@@ -230,6 +232,14 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Salesdesk <salesdesk@localhost>")
+
+# Service desk: links in e-mails, when a resolved case may close, attachment size, rating links.
+SALESDESK_BASE_URL = os.environ.get("SALESDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+SALESDESK_CASE_CLOSE_QUIET_HOURS = int(os.environ.get("SALESDESK_CASE_CLOSE_QUIET_HOURS", "72"))
+SALESDESK_CASE_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("SALESDESK_CASE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+SALESDESK_RATING_LINK_DAYS = int(os.environ.get("SALESDESK_RATING_LINK_DAYS", "30"))
 
 # --- Background jobs ----------------------------------------------------------------
 # The database backend needs no extra service: `salesdesk worker` runs the jobs.

@@ -9,9 +9,21 @@ class DealsConfig(AppConfig):
     def ready(self) -> None:
         from salesdesk.core.audit import timeline_register
 
-        from .models import Opportunity
-        from .selectors import visible_opportunities
+        from .models import Opportunity, Requirement, RequirementBaseline, RequirementQuestion, RequirementSet
+        from .selectors import (
+            visible_baselines,
+            visible_opportunities,
+            visible_questions,
+            visible_requirement_sets,
+            visible_requirements,
+        )
 
         # A deal's events show on an account's timeline only to those who may see the deal:
         # a customer user never sees the opportunities on their own account.
         timeline_register(Opportunity, visible_opportunities)
+        # Requirements follow their opportunity; a customer sees the events of the versions
+        # shared with them and of the questions asked of them, nothing of the draft.
+        timeline_register(RequirementSet, visible_requirement_sets)
+        timeline_register(Requirement, visible_requirements)
+        timeline_register(RequirementQuestion, visible_questions)
+        timeline_register(RequirementBaseline, visible_baselines)

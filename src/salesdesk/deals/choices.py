@@ -19,3 +19,43 @@ OPEN_STAGES = (
     OpportunityStage.NEGOTIATION,
 )
 CLOSED_STAGES = (OpportunityStage.WON, OpportunityStage.LOST)
+
+
+class RequirementType(models.TextChoices):
+    FUNCTIONAL = "functional", "Functional"
+    PERFORMANCE = "performance", "Performance"
+    CAPACITY = "capacity", "Capacity"
+    AVAILABILITY = "availability", "Availability"
+    SECURITY = "security", "Security"
+    COMPLIANCE = "compliance", "Compliance"
+    INTEGRATION = "integration", "Integration"
+
+
+class RequirementPriority(models.TextChoices):
+    """MoSCoW."""
+
+    MUST = "must", "Must have"
+    SHOULD = "should", "Should have"
+    COULD = "could", "Could have"
+    WONT = "wont", "Won't have (this time)"
+
+
+class RequirementSource(models.TextChoices):
+    WORKSHOP = "workshop", "Workshop"
+    RFP = "rfp", "RFP"
+    EMAIL = "email", "E-mail"
+    CALL = "call", "Call"
+
+
+class QuestionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ANSWERED = "answered", "Answered"
+
+
+class AnswerChannel(models.TextChoices):
+    """How an answer reached us: typed by the customer in the portal, or logged by staff."""
+
+    PORTAL = "portal", "Portal"
+    CALL = "call", "Call"
+    MEETING = "meeting", "Meeting"
+    EMAIL = "email", "E-mail"

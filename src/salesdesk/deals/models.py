@@ -64,3 +64,12 @@ class Opportunity(AuditedModel):
     @property
     def is_closed(self) -> bool:
         return self.stage in CLOSED_STAGES
+
+
+# Requirements live beside, by concept (imported so Django sees them).
+from .requirement_models import (  # noqa: E402, F401
+    Requirement,
+    RequirementBaseline,
+    RequirementQuestion,
+    RequirementSet,
+)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from salesdesk.core.permissions import holds
 from salesdesk.core.roles import INTERNAL_KINDS, UserKind
 
-from .models import Opportunity
+from .models import Opportunity, Requirement, RequirementBaseline, RequirementQuestion, RequirementSet
 
 
 def visible_opportunities(user: Any) -> QuerySet[Opportunity]:
@@ -60,3 +60,111 @@ def opportunity_search(
     if open_only:
         qs = qs.filter(stage__in=OPEN_STAGES)
     return qs.order_by(ordering, "id")
+
+
+# --- Requirements ---------------------------------------------------------------------------------
+# Staff and partners see the requirements of the opportunities they may see. A customer user
+# sees no opportunity: only the baselines shared with their own organisation, and the
+# questions asked of their organisation.
+
+
+def visible_requirement_sets(user: Any) -> QuerySet[RequirementSet]:
+    """Requirement sets of the opportunities ``user`` may see (none for customers)."""
+    return RequirementSet.objects.select_related("opportunity", "opportunity__account").filter(
+        opportunity__in=visible_opportunities(user).order_by().values("pk")
+    )
+
+
+def visible_requirements(user: Any) -> QuerySet[Requirement]:
+    return Requirement.objects.select_related("requirement_set").filter(
+        requirement_set__in=visible_requirement_sets(user).order_by().values("pk")
+    )
+
+
+def _customer_org(user: Any) -> int | None:
+    if getattr(user, "kind", None) == UserKind.CUSTOMER and user.is_active and user.organisation_id:
+        return int(user.organisation_id)
+    return None
+
+
+def visible_questions(user: Any) -> QuerySet[RequirementQuestion]:
+    """Questions on requirements the user may see; a customer, those asked of their organisation."""
+    qs = RequirementQuestion.objects.select_related(
+        "requirement", "requirement__requirement_set__opportunity", "asked_of", "answered_by"
+    )
+    org = _customer_org(user)
+    if org is not None:
+        return qs.filter(requirement__requirement_set__opportunity__account_id=org)
+    return qs.filter(requirement__in=visible_requirements(user).order_by().values("pk"))
+
+
+def visible_baselines(user: Any) -> QuerySet[RequirementBaseline]:
+    """Baselines of visible sets; a customer sees only those shared with their organisation."""
+    qs = RequirementBaseline.objects.select_related(
+        "requirement_set__opportunity__account", "shared_with", "signed_off_by", "created_by"
+    )
+    org = _customer_org(user)
+    if org is not None:
+        return qs.filter(shared_at__isnull=False, requirement_set__opportunity__account_id=org)
+    return qs.filter(requirement_set__in=visible_requirement_sets(user).order_by().values("pk"))
+
+
+def requirement_set_for_opportunity(
+    *, user: Any, opportunity_id: int
+) -> tuple[Opportunity, RequirementSet | None]:
+    """The opportunity (404 unless visible) and its requirement set, if one was started."""
+    opportunity = opportunity_get_for_user(user=user, opportunity_id=opportunity_id)
+    return opportunity, RequirementSet.objects.filter(opportunity=opportunity).first()
+
+
+def requirements_of(requirement_set: RequirementSet | None) -> QuerySet[Requirement]:
+    """The set's requirements by reference, with their questions (no query per row)."""
+    if requirement_set is None:
+        return Requirement.objects.none()
+    return (
+        Requirement.objects.filter(requirement_set=requirement_set)
+        .prefetch_related(
+            Prefetch(
+                "questions",
+                queryset=RequirementQuestion.objects.select_related("asked_of", "answered_by").order_by("id"),
+            )
+        )
+        .order_by("reference", "id")
+    )
+
+
+def requirement_get_for_user(*, user: Any, requirement_id: int) -> Requirement:
+    return get_object_or_404(visible_requirements(user), pk=requirement_id)
+
+
+def question_get_for_user(*, user: Any, question_id: int) -> RequirementQuestion:
+    return get_object_or_404(visible_questions(user), pk=question_id)
+
+
+def baseline_get_for_user(*, user: Any, baseline_id: int) -> RequirementBaseline:
+    return get_object_or_404(visible_baselines(user), pk=baseline_id)
+
+
+def baseline_previous(baseline: RequirementBaseline) -> RequirementBaseline | None:
+    """The version before ``baseline`` (for its diff), whoever may see it."""
+    return (
+        RequirementBaseline.objects.filter(
+            requirement_set_id=baseline.requirement_set_id, number__lt=baseline.number
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
+def requirement_summary(opportunity: Opportunity) -> dict[str, Any]:
+    """Counts for the opportunity page's Requirements card (call only for a visible opportunity)."""
+    requirement_set = RequirementSet.objects.filter(opportunity=opportunity).first()
+    if requirement_set is None:
+        return {"requirements": 0, "open_questions": 0, "latest": None}
+    return {
+        "requirements": requirement_set.requirements.count(),
+        "open_questions": RequirementQuestion.objects.filter(
+            requirement__requirement_set=requirement_set, status="open"
+        ).count(),
+        "latest": requirement_set.baselines.order_by("-number").first(),
+    }

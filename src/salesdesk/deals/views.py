@@ -20,7 +20,7 @@ from . import services
 from .choices import OpportunityStage
 from .forms import OpportunityForm, StageForm, owner_choices
 from .models import Opportunity
-from .selectors import opportunity_get_for_user, opportunity_search
+from .selectors import opportunity_get_for_user, opportunity_search, requirement_summary
 
 OPPORTUNITY_SORTS = {
     "close": "expected_close_date",
@@ -79,6 +79,7 @@ def _detail_context(
         "stage_form": stage_form,
         "can_edit": can_edit,
         "events": audit.events_for(opportunity)[:50] if holds(request.user, "audit.view") else None,
+        "requirement_summary": requirement_summary(opportunity),
     }
 
 

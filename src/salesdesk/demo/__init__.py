@@ -58,6 +58,9 @@ from .data import (  # noqa: F401 - re-exported for callers and tests
     _domain,
     _email,
 )
+from .estimates import load_estimates_demo
+from .requirements import load_requirements_demo
+from .service import load_service_demo
 
 
 @dataclass
@@ -99,6 +102,9 @@ def demo_load(*, today: dt.date | None = None) -> DemoResult:
     # The catalog first: the knowledge items link to its products by SKU.
     created.update({f"catalog {k}": v for k, v in load_catalog_demo(actor=users["grace"]).items()})
     created["knowledge items"] += load_knowledge_demo(today=today)["created"]
+    created.update(load_service_demo(users=users, now=timezone.now()))
+    created.update(load_requirements_demo(users=users))
+    created.update(load_estimates_demo(users=users, today=today))
     return DemoResult(created=created)
 
 

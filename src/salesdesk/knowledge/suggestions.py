@@ -7,11 +7,13 @@ ranking.semantic_score(cosine)``, whichever is higher, so a paraphrase sharing n
 with the answer still scores as the match it is). When no answer reaches GOOD_MATCH
 the question is recorded as a gap (the case issue will turn it into a case).
 :func:`answer_send` records that an answer went to a contact, as an ``AnswerUsage`` and
-an audit step on the contact.
+an audit step on the contact, and tells SEND_LISTENERS (the service app logs the
+interaction on the contact's timeline).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,12 @@ from . import embeddings, ranking, search
 from .choices import KnowledgeStatus
 from .models import Answer, AnswerUsage, KnowledgeGap, SearchDocument
 from .selectors import visible_answers
+
+# Called after an answer is sent, inside the same transaction, with (actor, answer, contact,
+# question, channel). The service app appends "log the call or e-mail on the contact" here:
+# an explicit list rather than a signal, so the call is visible and ordered.
+SendListener = Callable[[Any, Answer, Any, str, str], None]
+SEND_LISTENERS: list[SendListener] = []
 
 GOOD_MATCH = 50  # a suggestion scoring below this is not good enough to send
 MAX_QUESTION_CHARS = 5000
@@ -137,6 +145,8 @@ def answer_send(
             "channel": channel,
         },
     )
+    for listener in list(SEND_LISTENERS):
+        listener(actor, answer, contact, question, channel)
     return usage
 
 

@@ -24,6 +24,11 @@ NAVIGATION_CAPABILITIES = (
     "knowledge.view",
     "knowledge.draft",
     "knowledge.publish",
+    "case.open",
+    "case.reply",
+    "interaction.log",
+    "policy.set",
+    "estimate.edit",
 )
 
 

@@ -51,6 +51,8 @@ urlpatterns = [
     path("opportunities/<int:opportunity_id>/", deal_views.opportunity_detail, name="opportunity_detail"),
     path("opportunities/<int:opportunity_id>/edit/", deal_views.opportunity_edit, name="opportunity_edit"),
     path("opportunities/<int:opportunity_id>/stage/", deal_views.opportunity_stage, name="opportunity_stage"),
+    # Requirements of an opportunity, documents and the customer's sign-off (web namespace).
+    path("", include("salesdesk.deals.requirement_urls")),
     # API tokens.
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
@@ -67,4 +69,6 @@ urlpatterns = [
     # Catalog and knowledge (their own namespaces).
     path("catalog/", include("salesdesk.catalog.urls")),
     path("knowledge/", include("salesdesk.knowledge.urls")),
+    path("cases/", include("salesdesk.service.urls")),
+    path("estimates/", include("salesdesk.estimates.urls")),
 ]

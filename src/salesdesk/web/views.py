@@ -35,6 +35,7 @@ from salesdesk.parties.selectors import (
     visible_customers,
     visible_users,
 )
+from salesdesk.service.views import account_cases_context, home_cases_context
 
 from .forms import TokenForm, UserRoleForm
 from .selectors import recent_audit_events
@@ -106,6 +107,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context["home_kind"] = request.user.kind
     # The question box (Priya's journey): suggestions for those who log what they send.
     context["can_suggest"] = holds(request.user, "interaction.log")
+    context.update(home_cases_context(user=request.user))
     return render(request, "web/home.html", context)
 
 
@@ -139,6 +141,7 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
             context["opportunities"] = opportunity_search(user=user, partner_id=organisation.pk)[:50]
         elif organisation.kind == OrganisationKind.CUSTOMER:
             context["opportunities"] = opportunity_search(user=user, account_id=organisation.pk)[:50]
+    context.update(account_cases_context(user=user, organisation=organisation))
     return render(request, "web/organisation_detail.html", context)
 
 

@@ -1,0 +1,33 @@
+"""Choices of the estimates app."""
+
+from django.db import models
+
+
+class EstimateStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for review"
+    SIGNED_OFF = "signed_off", "Signed off"
+    RETURNED = "returned", "Returned with comments"
+
+
+class Distribution(models.TextChoices):
+    TRIANGULAR = "triangular", "Triangular"
+    PERT = "pert", "Beta-PERT"
+
+
+class DependencyType(models.TextChoices):
+    FS = "FS", "Finish to start"
+    SS = "SS", "Start to start"
+    FF = "FF", "Finish to finish"
+    SF = "SF", "Start to finish"
+
+
+class RiskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+# Monte Carlo runs up to this many iterations × tasks answer at once; bigger ones run as a job.
+INLINE_SIMULATION_ELEMENTS = 400_000
+DEFAULT_ITERATIONS = 5_000
+MAX_ITERATIONS = 200_000
