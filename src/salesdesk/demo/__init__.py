@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from salesdesk.catalog.demo import load_catalog_demo
@@ -74,9 +75,19 @@ class DemoResult:
         return sum(self.created.values())
 
 
-@transaction.atomic
 def demo_load(*, today: dt.date | None = None) -> DemoResult:
-    """Create whatever of the demo data is missing. Safe to run any number of times."""
+    """Create whatever of the demo data is missing. Safe to run any number of times.
+
+    The e-mails the services send while loading (case acknowledgements, escalations) go
+    nowhere: the demo contacts are fictitious, and a configured SMTP server must not get them.
+    """
+    # The override encloses the transaction: mail is sent when it commits.
+    locmem = "django.core.mail.backends.locmem.EmailBackend"
+    with override_settings(EMAIL_BACKEND=locmem), transaction.atomic():
+        return _demo_load(today=today)
+
+
+def _demo_load(*, today: dt.date | None) -> DemoResult:
     today = today or timezone.localdate()
     created: Counter[str] = Counter()
     own = _own_organisation(created)
