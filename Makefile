@@ -26,9 +26,13 @@ STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 # Type-checked strictly (pyproject [tool.mypy] overrides): where the rules live.
 STRICT_TYPED := $(wildcard src/salesdesk/*/services.py src/salesdesk/*/selectors.py src/salesdesk/*/ranking.py) \
 	$(wildcard src/salesdesk/solutions/queueing.py src/salesdesk/solutions/simulation.py src/salesdesk/solutions/sizing.py) \
+	$(wildcard src/salesdesk/solutions/workload.py src/salesdesk/solutions/charts.py) \
+	$(wildcard src/salesdesk/solutions/contracts.py src/salesdesk/estimates/contracts.py) \
 	$(wildcard src/salesdesk/estimates/plan.py src/salesdesk/estimates/scheduling.py src/salesdesk/estimates/montecarlo.py) \
 	$(wildcard src/salesdesk/service/business_hours.py src/salesdesk/deals/requirement_services.py) \
 	$(wildcard src/salesdesk/deals/targets.py) \
+	$(wildcard src/salesdesk/deals/conflicts.py src/salesdesk/deals/registration_services.py src/salesdesk/deals/registration_selectors.py) \
+	$(wildcard src/salesdesk/deals/presales_services.py src/salesdesk/deals/presales_selectors.py src/salesdesk/solutions/checks.py) \
 	src/salesdesk/core/money.py src/salesdesk/core/audit.py src/salesdesk/core/permissions.py
 
 .PHONY: help install run serve migrate demo worker test lint bench clean

@@ -30,8 +30,10 @@ Imports and the engine's one-off PERT quantile table (≈ 0.2 s, once per proces
 before the children are forked, so the times are of the simulations alone. CPU time is
 ``time.process_time`` of the call; peak memory is the increase of the child's
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` over the call (resident set, includes NumPy
-buffers). Targets (2-core machine): 100,000 iterations × 1,000 tasks lean < 3 s CPU and < 400 MiB,
-full < 5 s.
+buffers). ``process_time`` counts every thread of the process, so the CPU that idle BLAS worker
+threads spend spinning would count too; the engine makes no BLAS calls (``np.einsum`` instead of
+``@``), which took the full run from about 4.7 to 2.5 s on a quiet machine. Targets (2-core
+machine): 100,000 iterations × 1,000 tasks lean < 3 s CPU and < 400 MiB, full < 5 s.
 """
 
 from __future__ import annotations

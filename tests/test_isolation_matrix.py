@@ -106,6 +106,16 @@ FOREIGN_IDS: dict[str, Callable[[object], int]] = {
     "item_id": lambda w: w.estimate_item.pk,
     "risk_id": lambda w: w.estimate_risk.pk,
     "version_number": lambda w: 1,
+    # Deal registrations: a partner sees only their own organisation's.
+    "registration_id": lambda w: w.registration.pk,
+    # Presales requests: made by the world's partner user on its own deal.
+    "presales_request_id": lambda w: w.presales_request.pk,
+    # Solution designs are internal: no partner or customer reaches one, nor its rows.
+    "design_id": lambda w: w.solution_design.pk,
+    "version_id": lambda w: w.solution_version.pk,
+    "component_id": lambda w: w.solution_component.pk,
+    "service_line_id": lambda w: w.solution_service_line.pk,
+    "gap_id": lambda w: w.product_gap.pk,
 }
 
 
@@ -157,6 +167,76 @@ def _requirement_records(world, label: str) -> None:
         requirement=world.requirement,
         text=f"{label}'s question",
         contact_id=world.contact.pk,
+    )
+
+
+def _registration_records(world, label: str) -> None:
+    """A deal registered by the world's partner for a customer of its own naming."""
+    import datetime as dt
+
+    from salesdesk.deals import registration_services
+
+    world.registration = registration_services.registration_create(
+        actor=world.partner_user,
+        data={
+            "customer_name": f"{label}'s registered customer",
+            "product_ids": [_catalog(world).catalog_product.pk],
+            "expected_close_date": dt.date.today() + dt.timedelta(days=30),
+        },
+    )
+
+
+def _presales_records(world, label: str) -> None:
+    """A presales request by the world's partner user on its deal, with a comment."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from salesdesk.deals import presales_services
+
+    world.presales_request = presales_services.presales_request_create(
+        actor=world.partner_user,
+        opportunity=world.opportunity,
+        data={
+            "kind": "demo",
+            "description": f"{label}'s presales request",
+            "due_date": (timezone.now() + dt.timedelta(days=14)).date(),
+        },
+    )
+    presales_services.presales_comment_add(
+        actor=world.partner_user, request=world.presales_request, text=f"{label}'s presales comment"
+    )
+
+
+def _solution_records(world, label: str) -> None:
+    """A solution design on the world's opportunity: a component, a service, a gap raised as a product gap."""
+    from salesdesk.catalog.models import Category, Product
+    from salesdesk.core.roles import UserKind
+    from salesdesk.solutions import services
+
+    from .factories import UserFactory
+
+    engineer = UserFactory(username=f"architect_{label.lower()}", kind=UserKind.SUPPORT, support_level=4)
+    category, _ = Category.objects.get_or_create(name="Matrix servers")
+    product = Product.objects.create(sku=f"MX-S-{label}", name=f"Matrix server {label}", category=category)
+    world.solution_design = services.design_create(
+        actor=engineer, opportunity_id=world.opportunity.pk, data={"title": f"{label}'s solution"}
+    )
+    world.solution_version = world.solution_design.versions.get()
+    world.solution_component = services.component_add(
+        actor=engineer, version=world.solution_version, data={"product_id": product.pk}
+    )
+    world.solution_service_line = services.service_line_add(
+        actor=engineer, version=world.solution_version, data={"description": f"{label}'s workshop"}
+    )
+    services.fit_gap_set(
+        actor=engineer, version=world.solution_version, requirement_id=world.requirement.pk, coverage="gap"
+    )
+    world.product_gap = services.product_gap_raise(
+        actor=engineer,
+        version=world.solution_version,
+        requirement_id=world.requirement.pk,
+        description=f"{label}'s gap",
     )
 
 
@@ -302,6 +382,11 @@ def worlds(world_a, world_b):
     _requirement_records(world_b, "B")
     _estimate_records(world_a, "A")
     _estimate_records(world_b, "B")
+    _solution_records(world_a, "A")
+    _solution_records(world_b, "B")
+    _registration_records(world_b, "B")
+    _presales_records(world_a, "A")
+    _presales_records(world_b, "B")
     return world_a, world_b
 
 
@@ -326,6 +411,12 @@ def markers_of(world_b) -> list[str]:
         "B's question",
         "B's estimate",
         "B's licence",
+        "B's solution",
+        "B's workshop",
+        "B's gap",
+        "B's registered customer",
+        "B's presales request",
+        "B's presales comment",
     ]
 
 
@@ -563,6 +654,7 @@ def test_the_matrix_covers_updates_with_references():
     assert {p for p, _m, _o in OWN_RECORD_WRITES} >= {
         "/api/contacts/{contact_id}",
         "/api/cases/{case_id}/assignment",
+        "/api/cases/{case_id}",
     }
 
 

@@ -571,6 +571,8 @@ def build_parser() -> Parser:
     from salesdesk.cli_cases import add_cases_commands
     from salesdesk.cli_estimate import add_estimate_commands
     from salesdesk.cli_plan import add_plan_commands
+    from salesdesk.cli_presales import add_presales_commands
+    from salesdesk.cli_registrations import add_registrations_commands
     from salesdesk.cli_requirements import add_requirements_commands
 
     add_capacity_commands(command, UsageError)
@@ -578,12 +580,16 @@ def build_parser() -> Parser:
     add_estimate_commands(command, UsageError)
     add_cases_commands(command, UsageError)
     add_requirements_commands(command, UsageError)
+    add_presales_commands(command, UsageError)
+    add_registrations_commands(command, UsageError)
     return parser
 
 
 OWN_COMMANDS = (
     "serve", "demo", "createuser", "backup", "restore", "jobs", "export-organisations", "kb", "search",
     "capacity", "plan", "estimate", "cases", "requirements",
+    "registrations",
+    "presales",
 )  # fmt: skip
 
 

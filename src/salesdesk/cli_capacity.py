@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-DEFAULT_TARGET_SECONDS = 20.0  # the "80 % within 20 s" convention of contact centres
+DEFAULT_TARGET_SECONDS = 20.0  # = solutions.contracts.DEFAULT_TARGET_SECONDS (kept here: lazy imports)
 # Engine parameter names as the user typed them: "--arrival-rate: must not be negative".
 FLAGS = {
     "arrival_rate": "--arrival-rate",
@@ -58,18 +58,12 @@ def _seconds(value: float) -> str:
 
 def cmd_mmc(options: argparse.Namespace, usage_error: type[Exception]) -> int:
     """M/M/c figures in the time unit of the rates."""
-    from salesdesk.solutions.queueing import mmc
+    from salesdesk.solutions.contracts import mmc_figures, mmc_result
 
-    result = _engine_call(usage_error, mmc, options.arrival_rate, options.service_rate, options.servers)
-    figures = {
-        "utilization": result.utilization,
-        "p0": result.p0,
-        "probability_wait": result.probability_wait,
-        "lq": result.lq,
-        "l": result.l,
-        "wq": result.wq,
-        "w": result.w,
-    }
+    result = _engine_call(
+        usage_error, mmc_result, options.arrival_rate, options.service_rate, options.servers
+    )
+    figures = mmc_figures(result)
     if options.json:
         print(json.dumps(figures))
         return 0
@@ -89,17 +83,6 @@ def cmd_mmc(options: argparse.Namespace, usage_error: type[Exception]) -> int:
     return 0
 
 
-def _call_centre_figures(result: Any) -> dict[str, float]:
-    return {
-        "traffic_erlangs": result.traffic_erlangs,
-        "occupancy": result.occupancy,
-        "probability_wait": result.probability_wait,
-        "average_speed_of_answer": result.average_speed_of_answer,
-        "service_level": result.service_level,
-        "wait_p90": result.wait_p90,
-    }
-
-
 def _call_centre_rows(result: Any) -> list[tuple[str, str]]:
     return [
         ("traffic", f"{result.traffic_erlangs:.2f} erlangs"),
@@ -113,18 +96,18 @@ def _call_centre_rows(result: Any) -> list[tuple[str, str]]:
 
 def cmd_erlang_c(options: argparse.Namespace, usage_error: type[Exception]) -> int:
     """Erlang C figures for a given number of agents; times in seconds."""
-    from salesdesk.solutions.queueing import call_centre
+    from salesdesk.solutions.contracts import erlang_c_figures, erlang_c_result
 
     result = _engine_call(
         usage_error,
-        call_centre,
+        erlang_c_result,
         options.arrivals_per_hour,
         options.service_time,
         options.agents,
         target_seconds=options.target_seconds,
     )
     if options.json:
-        print(json.dumps(_call_centre_figures(result)))
+        print(json.dumps(erlang_c_figures(result)))
         return 0
     _print_table(
         f"Erlang C: {result.arrivals_per_hour:g} calls/h, {result.service_time:g} s handling, "
@@ -136,11 +119,11 @@ def cmd_erlang_c(options: argparse.Namespace, usage_error: type[Exception]) -> i
 
 def cmd_staff(options: argparse.Namespace, usage_error: type[Exception]) -> int:
     """The fewest agents meeting a service level (Erlang C), with shrinkage."""
-    from salesdesk.solutions.queueing import staff
+    from salesdesk.solutions.contracts import staff_figures, staff_result
 
     staffing = _engine_call(
         usage_error,
-        staff,
+        staff_result,
         options.arrivals_per_hour,
         options.service_time,
         target_seconds=options.target_seconds,
@@ -150,19 +133,7 @@ def cmd_staff(options: argparse.Namespace, usage_error: type[Exception]) -> int:
     )
     result = staffing.result
     if options.json:
-        figures = _call_centre_figures(result)
-        print(
-            json.dumps(
-                {
-                    "agents": staffing.agents,
-                    "agents_with_shrinkage": staffing.agents_with_shrinkage,
-                    "service_level": figures["service_level"],
-                    "occupancy": figures["occupancy"],
-                    "probability_wait": figures["probability_wait"],
-                    "average_speed_of_answer": figures["average_speed_of_answer"],
-                }
-            )
-        )
+        print(json.dumps(staff_figures(staffing)))
         return 0
     _print_table(
         f"Staffing: {result.arrivals_per_hour:g} calls/h, {result.service_time:g} s handling, "
@@ -194,53 +165,20 @@ def _read_model(path: str, usage_error: type[Exception]) -> Any:
         ) from None
 
 
-def _losses(statistics: Any, station: Any) -> dict[str, float]:
-    """The loss shares of a station that can lose requests (keys only where the model has the feature)."""
-    losses = {}
-    if station.patience is not None:
-        losses["abandoned"] = statistics.abandoned
-    if station.queue_capacity is not None:
-        losses["blocked"] = statistics.blocked
-    return losses
-
-
 def cmd_simulate(options: argparse.Namespace, usage_error: type[Exception]) -> int:
     """Simulate the network described in MODEL.json."""
-    from salesdesk.solutions.simulation import model_from_dict, simulate
+    from salesdesk.solutions.contracts import (
+        losses,
+        network_model,
+        simulation_figures,
+        simulation_result,
+    )
 
-    model = _engine_call(usage_error, model_from_dict, _read_model(options.model, usage_error))
-    result = _engine_call(usage_error, simulate, model, seed=options.seed)
+    model = _engine_call(usage_error, network_model, _read_model(options.model, usage_error))
+    result = _engine_call(usage_error, simulation_result, model, seed=options.seed)
     response = result.response_time
     if options.json:
-        print(
-            json.dumps(
-                {
-                    "stations": {
-                        s.name: {
-                            "utilization": s.utilization,
-                            "mean_wait": s.mean_wait,
-                            "probability_wait": s.probability_wait,
-                            "wait_p90": s.wait_p90,
-                            "wait_p95": s.wait_p95,
-                            "ci95": {
-                                "mean_wait": list(s.ci95_mean_wait),
-                                "utilization": list(s.ci95_utilization),
-                            },
-                        }
-                        | _losses(s, model.stations[index])
-                        for index, s in enumerate(result.stations)
-                    },
-                    "response_time": {
-                        "mean": response.mean,
-                        "p50": response.p50,
-                        "p90": response.p90,
-                        "p95": response.p95,
-                        "p99": response.p99,
-                    },
-                    "requests": result.requests,
-                }
-            )
-        )
+        print(json.dumps(simulation_figures(model, result)))
         return 0
     name_width = max(8, *(len(s.name) for s in result.stations))
     print(
@@ -258,10 +196,11 @@ def cmd_simulate(options: argparse.Namespace, usage_error: type[Exception]) -> i
             f"  {100 * s.probability_wait:6.2f} %  {s.wait_p95:9.4f}"
         )
     for s, station in zip(result.stations, model.stations, strict=True):
-        losses = _losses(s, station)
-        if losses:
+        station_losses = losses(s, station)
+        if station_losses:
             print(
-                f"  {s.name}: " + ", ".join(f"{100 * share:.2f} % {what}" for what, share in losses.items())
+                f"  {s.name}: "
+                + ", ".join(f"{100 * share:.2f} % {what}" for what, share in station_losses.items())
             )
     print(
         f"  response time: mean {response.mean:.4f}, p50 {response.p50:.4f}, p90 {response.p90:.4f}, "

@@ -4,13 +4,15 @@ No database: the plan goes through ``estimates.plan.load_plan`` (a bad plan exit
 line naming the task and the problem) into the pure ``estimates.montecarlo`` engine. PLAN.json
 may carry an optional ``"correlation": [{"tasks": ["A", "B", …], "coefficient": 0.5}, …]``
 (rank correlation between the durations of each group's tasks; other engines ignore the key).
+``--deadline`` is a number of working days from the start or a date YYYY-MM-DD; a date counts
+the plan's working days up to and including it (its calendar, or every day without one) and
+needs the plan's ``start_date``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -19,55 +21,36 @@ DEFAULT_ITERATIONS = 10_000
 DEFAULT_SEED = 1
 
 
-def _plain(value: float) -> float:
-    """A JSON-safe float: finite (NaN never reaches here), no -0.0."""
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"non-finite result {number}")
-    return 0.0 if number == 0 else number
+def _correlation(path: str) -> list[tuple[list[str], float]]:
+    from salesdesk.estimates.contracts import correlation_groups
 
-
-def _correlation(path: str, usage_error: type[Exception]) -> list[tuple[list[str], float]]:
     with open(path, encoding="utf-8") as handle:
-        data = json.load(handle)
-    groups = data.get("correlation", []) if isinstance(data, dict) else []
-    if not isinstance(groups, list):
-        raise usage_error('correlation: must be a list of {"tasks": [...], "coefficient": x}')
-    out = []
-    for k, group in enumerate(groups):
-        where = f"correlation[{k}]"
-        if not isinstance(group, dict):
-            raise usage_error(f"{where}: must be an object with tasks and coefficient")
-        tasks, coefficient = group.get("tasks"), group.get("coefficient")
-        if not isinstance(tasks, list) or not all(isinstance(t, str) for t in tasks):
-            raise usage_error(f"{where}: tasks must be a list of task ids")
-        if isinstance(coefficient, bool) or not isinstance(coefficient, int | float):
-            raise usage_error(f"{where}: coefficient must be a number between 0 and 1")
-        out.append((tasks, float(coefficient)))
-    return out
+        return correlation_groups(json.load(handle))
 
 
 def _check_options(options: argparse.Namespace, usage_error: type[Exception]) -> None:
-    from salesdesk.estimates.montecarlo import MAX_ITERATIONS
+    from salesdesk.cli_plan import _option_error
+    from salesdesk.estimates.contracts import OptionError, check_simulation_options
 
-    if not (1 <= options.iterations <= MAX_ITERATIONS):
-        raise usage_error(f"--iterations: between 1 and {MAX_ITERATIONS:,}, not {options.iterations}")
-    if options.seed < 0:
-        raise usage_error("--seed: a non-negative integer")
-    for flag, value in (("--deadline", options.deadline), ("--budget", options.budget)):
-        if value is not None and not math.isfinite(value):
-            raise usage_error(f"{flag}: a finite number")
+    try:
+        check_simulation_options(options.iterations, options.seed, options.budget)
+    except OptionError as err:
+        raise _option_error(err, usage_error) from None
 
 
 def cmd_estimate_simulate(options: argparse.Namespace, usage_error: type[Exception]) -> int:
     """Monte Carlo of a plan: duration and cost percentiles, probabilities, criticality, tornado."""
+    from salesdesk.cli_plan import deadline_days, parse_deadline
+    from salesdesk.estimates.contracts import simulation_report
     from salesdesk.estimates.montecarlo import model_from_plan, simulate
     from salesdesk.estimates.plan import PlanError, load_plan
 
     _check_options(options, usage_error)
+    deadline = None if options.deadline is None else parse_deadline(options.deadline, usage_error)
     try:
         plan = load_plan(options.plan)
-        model = model_from_plan(plan, correlation=_correlation(options.plan, usage_error))
+        days = None if deadline is None else deadline_days(deadline, plan, usage_error)
+        model = model_from_plan(plan, correlation=_correlation(options.plan))
     except PlanError as err:
         raise usage_error(str(err)) from None
     except ValueError as err:  # the engine's own checks (e.g. a correlation group)
@@ -92,28 +75,17 @@ def cmd_estimate_simulate(options: argparse.Namespace, usage_error: type[Excepti
             task = bar.add_task("Simulating", total=options.iterations)
             result = run(lambda done, total: bar.update(task, completed=done))
 
-    assert result.cost is not None
-    report = {
-        "iterations": result.iterations,
-        "duration": {k: _plain(v) for k, v in result.duration.as_dict().items()},
-        "cost": {k: _plain(v) for k, v in result.cost.as_dict().items()},
-        "probability_by_deadline": (
-            None if options.deadline is None else _plain(result.probability_by(options.deadline))
-        ),
-        "probability_within_budget": (
-            None if options.budget is None else _plain(result.probability_within(options.budget))
-        ),
-        "criticality": {k: _plain(v) for k, v in result.criticality.items()},
-        "sensitivity": {k: _plain(v) for k, v in result.sensitivity.items()},
-    }
+    report = simulation_report(result, days, options.budget)
     if options.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
-    _print_summary(options, plan, result, report)
+    _print_summary(options, plan, result, report, days)
     return 0
 
 
-def _print_summary(options: argparse.Namespace, plan: Any, result: Any, report: dict[str, Any]) -> None:
+def _print_summary(
+    options: argparse.Namespace, plan: Any, result: Any, report: dict[str, Any], days: float | None
+) -> None:
     from salesdesk.estimates.montecarlo import tornado
 
     kind = "beta-PERT" if options.distribution == "pert" else "triangular"
@@ -125,14 +97,15 @@ def _print_summary(options: argparse.Namespace, plan: Any, result: Any, report: 
     print(f"{'':<16}" + "".join(f"{k.upper() if k[0] == 'p' else k:>12}" for k in keys))
     print(f"{'duration (days)':<16}" + "".join(f"{report['duration'][k]:>12,.1f}" for k in keys))
     print(f"{'cost':<16}" + "".join(f"{report['cost'][k]:>12,.0f}" for k in keys))
-    days, money = result.contingency(0.8)
+    reserve_days, money = result.contingency(0.8)
     print(
         f"Deterministic plan (most likely, no risks): {result.base_duration:,.1f} days, "
-        f"cost {result.base_cost:,.0f}; contingency to P80: {days:+,.1f} days, {money:+,.0f}"
+        f"cost {result.base_cost:,.0f}; contingency to P80: {reserve_days:+,.1f} days, {money:+,.0f}"
     )
-    if options.deadline is not None:
+    if days is not None:
         chance = report["probability_by_deadline"]
-        print(f"Probability of finishing within {options.deadline:g} days: {chance:.1%}")
+        by = "" if options.deadline == f"{days:g}" else f" (by {options.deadline})"
+        print(f"Probability of finishing within {days:g} working days{by}: {chance:.1%}")
     if options.budget is not None:
         print(
             f"Probability of costing at most {options.budget:,.0f}: {report['probability_within_budget']:.1%}"
@@ -178,7 +151,10 @@ def add_estimate_commands(
         help="distribution of each three-point estimate (default: pert, i.e. beta-PERT)",
     )
     p.add_argument(
-        "--deadline", type=float, metavar="DAYS", help="report the probability of finishing within DAYS"
+        "--deadline",
+        metavar="D",
+        help="report the probability of finishing by D: working days from the start, or a date "
+        "YYYY-MM-DD (needs start_date in the plan)",
     )
     p.add_argument(
         "--budget", type=float, metavar="AMOUNT", help="report the probability of costing at most AMOUNT"

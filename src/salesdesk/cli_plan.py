@@ -8,39 +8,47 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import re
 import sys
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
 
 def _number(value: float) -> float:
-    """A JSON-safe float: rounded to 6 decimals, no -0.0 (NaN and infinity never reach here)."""
-    rounded = round(float(value), 6)
-    return 0.0 if rounded == 0 else rounded
+    from salesdesk.estimates.contracts import number
+
+    return number(value)
 
 
 def _text(value: float) -> str:
     return f"{_number(value):g}"
 
 
-def _deadline(text: str, usage_error: type[Exception]) -> float | date:
-    if _DATE.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise usage_error(f"--deadline: {text} is not a valid date") from None
+def _option_error(err: Exception, usage_error: type[Exception]) -> Exception:
+    """An OptionError of the contracts as the CLI's usage error: ``--deadline: problem``."""
+    field = getattr(err, "field", "")
+    return usage_error(f"--{field.replace('_', '-')}: {getattr(err, 'message', err)}")
+
+
+def parse_deadline(text: str, usage_error: type[Exception]) -> float | date:
+    """``--deadline``: working days from the start, or a date YYYY-MM-DD."""
+    from salesdesk.estimates import contracts
+
     try:
-        days = float(text)
-    except ValueError:
-        raise usage_error("--deadline: a number of working days or a date YYYY-MM-DD") from None
-    if not math.isfinite(days):
-        raise usage_error("--deadline: a finite number of working days")
-    return days
+        return contracts.parse_deadline(text)
+    except contracts.OptionError as err:
+        raise _option_error(err, usage_error) from None
+
+
+def deadline_days(deadline: float | date, plan: Any, usage_error: type[Exception]) -> float:
+    """A deadline in working days from the start: a date counts the plan's working days up to
+    and including it (its calendar, or every day without one), so it needs ``start_date``."""
+    from salesdesk.estimates import contracts
+
+    try:
+        return contracts.deadline_days(deadline, plan)
+    except contracts.OptionError as err:
+        raise _option_error(err, usage_error) from None
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -52,22 +60,15 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 def cmd_plan_schedule(options: argparse.Namespace, usage_error: type[Exception]) -> int:
     """Critical path method of a plan: early/late times, floats, critical path, dates."""
+    from salesdesk.estimates.contracts import schedule_contract
     from salesdesk.estimates.plan import PlanError, load_plan
-    from salesdesk.estimates.scheduling import (
-        WorkingCalendar,
-        plan_over_allocations,
-        schedule_dates,
-        schedule_plan,
-    )
 
     try:
-        plan = load_plan(options.path)
-        schedule = schedule_plan(plan)
-        calendar = WorkingCalendar.for_plan(plan)
-        dates = schedule_dates(schedule, calendar) if calendar else None
-        warnings = plan_over_allocations(plan, schedule)
+        outcome = schedule_contract(load_plan(options.path))
     except PlanError as err:
         raise usage_error(str(err)) from None
+    calendar, warnings = outcome.calendar, outcome.warnings
+    dates = calendar is not None
 
     for w in warnings:
         days = f"days {w.first_day}–{w.last_day}" if w.last_day > w.first_day else f"day {w.first_day}"
@@ -80,24 +81,10 @@ def cmd_plan_schedule(options: argparse.Namespace, usage_error: type[Exception])
             file=sys.stderr,
         )
 
-    tasks: dict[str, dict[str, Any]] = {}
-    for i, task_id in enumerate(schedule.ids):
-        start, finish = dates[i] if dates else (None, None)
-        tasks[task_id] = {
-            "early_start": _number(schedule.early_start[i]),
-            "early_finish": _number(schedule.early_finish[i]),
-            "late_start": _number(schedule.late_start[i]),
-            "late_finish": _number(schedule.late_finish[i]),
-            "total_float": _number(schedule.total_float[i]),
-            "free_float": _number(schedule.free_float[i]),
-            "critical": bool(schedule.critical[i]),
-            "start_date": start.isoformat() if start else None,
-            "finish_date": finish.isoformat() if finish else None,
-        }
-    critical_path = [schedule.ids[i] for i in schedule.critical_path]
+    tasks: dict[str, dict[str, Any]] = outcome.figures["tasks"]
+    critical_path: list[str] = outcome.figures["critical_path"]
     if options.json:
-        result = {"duration": _number(schedule.duration), "critical_path": critical_path, "tasks": tasks}
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(outcome.figures, ensure_ascii=False))
         return 0
 
     header = ["ID", "ES", "EF", "LS", "LF", "TF", "FF", "CRIT"] + (["START", "FINISH"] if dates else [])
@@ -113,46 +100,28 @@ def cmd_plan_schedule(options: argparse.Namespace, usage_error: type[Exception])
         rows.append(row)
     print(_table(header, rows))
     ending = f", finishing {tasks[critical_path[-1]]['finish_date']}" if dates and critical_path else ""
-    print(f"\nDuration: {_text(schedule.duration)} working days{ending}")
+    print(f"\nDuration: {_text(outcome.schedule.duration)} working days{ending}")
     print(f"Critical path: {' -> '.join(critical_path)}")
     return 0
 
 
 def cmd_plan_pert(options: argparse.Namespace, usage_error: type[Exception]) -> int:
     """Classic PERT of a plan: expected duration, variance and the chance of meeting a deadline."""
+    from salesdesk.estimates.contracts import OptionError, pert_contract
     from salesdesk.estimates.plan import PlanError, load_plan
-    from salesdesk.estimates.scheduling import WorkingCalendar, pert
 
-    deadline = _deadline(options.deadline, usage_error) if options.deadline is not None else None
+    deadline = parse_deadline(options.deadline, usage_error) if options.deadline is not None else None
     try:
-        plan = load_plan(options.path)
-        result = pert(plan)
-        days: float | None = None
-        if isinstance(deadline, date):
-            calendar = WorkingCalendar.for_plan(plan)
-            if calendar is None:
-                raise usage_error("--deadline: a date needs the plan's start_date; give working days instead")
-            days = float(calendar.offset_of(deadline))
-        elif deadline is not None:
-            days = deadline
+        out, result, days = pert_contract(load_plan(options.path), deadline)
+    except OptionError as err:
+        raise _option_error(err, usage_error) from None
     except PlanError as err:
         raise usage_error(str(err)) from None
 
-    probability = None if days is None else _number(result.probability_by(days))
-    critical_path = [plan.tasks[i].id for i in result.critical_path]
-    tasks = {
-        task.id: {"expected": _number(result.expected[i]), "variance": _number(result.variance[i])}
-        for i, task in enumerate(plan.tasks)
-    }
+    probability = out["probability_by_deadline"]
+    critical_path = out["critical_path"]
+    tasks = out["tasks"]
     if options.json:
-        out = {
-            "expected_duration": _number(result.expected_duration),
-            "variance": _number(result.project_variance),
-            "std_dev": _number(result.std_dev),
-            "critical_path": critical_path,
-            "probability_by_deadline": probability,
-            "tasks": tasks,
-        }
         print(json.dumps(out, ensure_ascii=False))
         return 0
 

@@ -32,9 +32,27 @@ def cmd_requirements_import(options: argparse.Namespace, usage_error: type[Excep
 
     actor = _actor(options.as_user, "requirement.manage", usage_error)
     opportunity = _opportunity(actor, options.opportunity_id, usage_error)
-    report = import_file(
-        options.path, actor=actor, opportunity=opportunity, skip_bad_rows=options.skip_bad_rows
-    )
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(transient=True, console=Console(stderr=True)) as bar:
+            task = bar.add_task("Importing", total=100)
+
+            def progress(percent: float, message: str = "") -> None:
+                bar.update(task, completed=percent, description=message or "Importing")
+
+            report = import_file(
+                options.path,
+                actor=actor,
+                opportunity=opportunity,
+                skip_bad_rows=options.skip_bad_rows,
+                progress=progress,
+            )
+    else:
+        report = import_file(
+            options.path, actor=actor, opportunity=opportunity, skip_bad_rows=options.skip_bad_rows
+        )
     for problem in report.problems:
         print(f"{options.path}: {problem}", file=sys.stderr)
     if not report.imported:

@@ -34,6 +34,13 @@ MODEL_PARAMETERS = {
     "item_id",
     "risk_id",
     "version_number",
+    "registration_id",
+    "presales_request_id",
+    "design_id",
+    "component_id",
+    "service_line_id",
+    "gap_id",
+    "version_id",
 }
 
 

@@ -30,6 +30,7 @@ case.escalate             1
 job.view                  1 S P C A
 audit.view                1 S P C A
 organisation.export       1 S P
+solution.view             1 S
 case.resolve              2
 knowledge.draft           2
 solution.propose_simple   2
@@ -50,8 +51,10 @@ catalog.edit              5
 policy.set                6
 proposal.approve          6
 initiative.open           6
+product_gap.triage        6
 opportunity.create        4 S
-presales.request          4 S P
+presales.request          1 S P
+presales.deliver          3
 proposal.view             3 S P C
 proposal.send             - S
 deal.register             - P

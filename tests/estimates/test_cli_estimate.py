@@ -129,6 +129,32 @@ def test_probabilities_when_a_deadline_and_budget_are_given(capsys, plan_file):
     assert out["probability_by_deadline"] == 0.0 and out["probability_within_budget"] == 0.0
 
 
+def test_deadline_as_a_date_counts_the_plan_calendar(capsys, plan_file):
+    # Mon 2 March 2026, Monday–Friday, Friday 6 March a holiday: working day 11 ends on Tue 17 March
+    dated = {
+        **PLAN,
+        "start_date": "2026-03-02",
+        "calendar": {"workdays": ["mon", "tue", "wed", "thu", "fri"], "holidays": ["2026-03-06"]},
+    }
+    path = plan_file(dated)
+    by_days = simulate_json(capsys, path, "--deadline", "11")
+    by_date = simulate_json(capsys, path, "--deadline", "2026-03-17")
+    assert 0.0 < by_date["probability_by_deadline"] < 1.0
+    assert by_date == by_days  # the same JSON contract, the same figures
+    # the weekend after a Friday deadline adds no working days
+    assert simulate_json(capsys, path, "--deadline", "2026-03-14") == simulate_json(
+        capsys, path, "--deadline", "2026-03-13"
+    )
+    assert simulate_json(capsys, path, "--deadline", "2026-03-01")["probability_by_deadline"] == 0.0
+    assert run("estimate", "simulate", path, "--iterations", "500", "--deadline", "2026-03-17") == 0
+    assert "Probability of finishing within 11 working days (by 2026-03-17):" in capsys.readouterr().out
+    # without a calendar every day counts: 11 days from 2 March end on 12 March
+    every_day = plan_file({**PLAN, "start_date": "2026-03-02"})
+    assert simulate_json(capsys, every_day, "--deadline", "2026-03-12") == simulate_json(
+        capsys, every_day, "--deadline", "11"
+    )
+
+
 def test_same_seed_same_figures_and_another_seed_others(capsys, plan_file):
     path = plan_file()
     first = simulate_json(capsys, path, "--iterations", "1000", "--seed", "5")
@@ -185,7 +211,7 @@ def test_readable_summary(capsys, plan_file):
     assert "3 task(s), 1 risk(s); 500 iterations, beta-PERT, seed 1" in out
     assert "duration (days)" in out and "P80" in out
     assert "Deterministic plan (most likely, no risks): 9.0 days" in out
-    assert "Probability of finishing within 12 days:" in out
+    assert "Probability of finishing within 12 working days:" in out
     assert "Probability of costing at most 9,000:" in out
     assert "Sensitivity" in out and "R1" in out
 
@@ -197,6 +223,9 @@ def test_readable_summary(capsys, plan_file):
         (["--iterations", "10000001"], "--iterations: between 1 and 10,000,000"),
         (["--seed", "-1"], "--seed"),
         (["--deadline", "nan"], "--deadline: a finite number"),
+        (["--deadline", "2026-02-30"], "--deadline: 2026-02-30 is not a valid date"),
+        (["--deadline", "soon"], "--deadline: a number of working days or a date YYYY-MM-DD"),
+        (["--deadline", "2026-03-01"], "--deadline: a date needs the plan's start_date"),
         (["--budget", "inf"], "--budget: a finite number"),
         (["--distribution", "normal"], "invalid choice"),
         (["--iterations", "many"], "invalid int value"),

@@ -32,7 +32,17 @@ def test_demo_estimate_has_40_tasks_8_risks_a_signed_off_version_and_a_draft(pre
     v1 = EstimateVersion.objects.get(estimate=estimate, number=1)
     assert v1.status == "returned" and "R1" in v1.review_comments
     assert signed.result["p80_cost"] and signed.result["tornado"]
-    assert planning.schedule_of(estimate)["critical_path"]
+    schedule = planning.schedule_of(estimate)
+    assert schedule["critical_path"]
+    # the six parallel integration streams need more than the three integration specialists
+    roles = {w["role"]: w for w in schedule["over_allocations"]}
+    assert roles["integration"]["demand"] == 6 and roles["integration"]["over_by"] == 3
+    assert roles["integration"]["start_date"] and roles["integration"]["tasks"]
+    # the non-labour ranges and the planned mitigations are simulated
+    assert estimate.items.count() == 3
+    assert signed.result["non_labour_cost"] == "84000.00"
+    assert signed.result["non_labour_low"] != signed.result["non_labour_high"]
+    assert signed.result["mitigation_cost"] == "3500.00"  # R1 1,500 + R3 0 + R5 2,000
     # the calibration report finds integration under-estimated by about 18 %
     report = calibration_for(presales)
     assert report.by_task_type["integration"].bias == pytest.approx(0.18, abs=0.01)

@@ -13,6 +13,7 @@ Published answers used here:
 from __future__ import annotations
 
 import math
+from dataclasses import replace as replace_model
 
 import numpy as np
 import pytest
@@ -134,6 +135,23 @@ def test_pert_inverse_table_is_within_a_thousandth_of_the_exact_beta_distributio
     # and away from the outermost 1/1024 of each tail the values themselves are close
     inner = (u > 1 / 512) & (u < 1 - 1 / 512)
     assert np.abs(x - special.betaincinv(alpha, beta, u))[inner].max() < 2e-3
+
+
+def test_correlated_tasks_normal_score_table_is_within_a_thousandth_of_the_exact_beta():
+    # correlated beta-PERT tasks are read from a table indexed by the normal score z, not by Φ(z)
+    rng = np.random.default_rng(4)
+    mode = np.concatenate([[0.0, 1.0, 0.5, 1 / 64], rng.random(60)])
+    marginals = mc._ThreePoint("pert", np.zeros_like(mode), mode, np.ones_like(mode))
+    z = rng.standard_normal((mode.size, 2_000))
+    z[:, :4] = [-7.0, -6.0, 6.0, 7.5]  # beyond the table: its end values
+    x = marginals.ppf_normal(z.copy(), np.empty_like(z))
+    alpha, beta = (1 + 4 * mode)[:, None], (5 - 4 * mode)[:, None]
+    assert np.abs(special.betainc(alpha, beta, x) - special.ndtr(z)).max() < 1e-3
+    assert np.all((x >= 0) & (x <= 1))
+    # and away from the u table's outermost cells both paths give nearly the same values
+    u = special.ndtr(z)
+    inner = (u > 1 / 512) & (u < 1 - 1 / 512)
+    assert np.abs(x - marginals.ppf(u))[inner].max() < 2e-3
 
 
 @pytest.mark.parametrize(("coefficient", "tolerance"), [(0.5, 0.008), (0.9, 0.004)])
@@ -319,6 +337,24 @@ def test_merge_bias_two_parallel_paths_take_longer_on_average_than_one():
     assert merged.criticality["END"] == 1.0
 
 
+def test_non_labour_item_ranges_enter_the_cost_but_not_the_schedule():
+    plain = chain([2, 3], [4, 5], [9, 8], cost_per_day=np.array([100.0, 10.0]))
+    fixed_item = replace_model(plain, item_cost=np.array([[500.0, 500.0, 500.0]]))
+    ranged = replace_model(plain, item_cost=np.array([[500.0, 500.0, 500.0], [100.0, 200.0, 900.0]]))
+    for distribution, mean in (("pert", (100 + 800 + 900) / 6), ("triangular", (100 + 200 + 900) / 3)):
+        a = simulate(plain, iterations=40_000, seed=8, distribution=distribution)
+        b = simulate(fixed_item, iterations=40_000, seed=8, distribution=distribution)
+        c = simulate(ranged, iterations=40_000, seed=8, distribution=distribution)
+        assert a.costs is not None and b.costs is not None and c.costs is not None
+        # a certain item adds exactly its cost to every iteration; durations are the same draws
+        np.testing.assert_allclose(b.costs - a.costs, 500.0)
+        np.testing.assert_array_equal(c.durations, a.durations)
+        extra = c.costs - b.costs
+        assert extra.min() >= 100.0 - 1e-6 and extra.max() <= 900.0 + 1e-6
+        assert extra.mean() == pytest.approx(mean, rel=0.01)
+        assert c.base_cost == a.base_cost + 700.0  # most likely: 500 + 200
+
+
 def test_link_types_and_lags_follow_the_precedence_rules():
     # A (4 days) then B (2 days), each link type with a lag
     assert deterministic_duration(network([4, 2], [(0, 1, 0, 1.0)])) == 7.0
@@ -491,6 +527,8 @@ RISK = {
         (RISK | {"risk_days": np.array([[-1.0, 0.0, 1.0]])}, "must not be negative"),
         (RISK | {"risk_cost": np.array([[0.0, np.nan, 1.0]])}, "risk R: impact cost"),
         (RISK | {"risk_tasks": ((7,),)}, "linked task index"),
+        ({"item_cost": np.array([[3.0, 2.0, 4.0]])}, "item_cost: item 1"),
+        ({"item_cost": np.array([[0.0, 1.0, 2.0], [1.0, np.inf, 2.0]])}, "item_cost: item 2"),
         (RISK | {"risk_ids": ("R", "S")}, "differ in length"),
         ({"correlation": (CorrelationGroup((0,), 0.5),)}, "at least two"),
         ({"correlation": (CorrelationGroup((0, 9), 0.5),)}, "out of range"),

@@ -31,17 +31,26 @@ from salesdesk.solutions.queueing import (
 
 def test_call_centre_helper_worked_example():
     # Source: Call Centre Helper, "Erlang C Formula – Made Simple With an Easy Worked Example"
-    # (callcentrehelper.com): 100 calls in 30 minutes, 180 s average handling time, target 80 %
-    # answered in 20 s. Printed: 10 erlangs; with 11 agents P(wait) 68.21 % and an average speed
-    # of answer of 122.8 s; 14 agents reach the target; 30 % shrinkage makes 20 agents.
-    with_eleven = call_centre(200, 180, 11, target_seconds=20)
-    assert with_eleven.traffic_erlangs == 10
-    assert round(100 * with_eleven.probability_wait, 2) == 68.21
-    assert round(with_eleven.average_speed_of_answer, 1) == 122.8
+    # (callcentrehelper.com/erlang-c-formula-example-121281.htm): 100 calls in 30 minutes
+    # (200 per hour), 180 s average handling time, target 80 % answered within 20 s, 30 %
+    # shrinkage. Printed: traffic 10 erlangs; P(wait) and service level for 11 to 14 agents
+    # (68.2 %/39.0 %, 44.94 %/64.0 %, 28.53 %/79.6 %, 17.41 %/88.8 %); with 14 agents an
+    # average speed of answer of 7.8 s, 82.6 % answered immediately and 71.4 % occupancy;
+    # 14 agents meet the target, and 14 / (1 − 0.3) makes 20 to roster.
+    printed = {11: (68.2, 39.0), 12: (44.94, 64.0), 13: (28.53, 79.6), 14: (17.41, 88.8)}
+    for agents, (waiting, level) in printed.items():
+        result = call_centre(200, 180, agents, target_seconds=20)
+        assert result.traffic_erlangs == 10
+        places = len(str(waiting).split(".")[1])
+        assert round(100 * result.probability_wait, places) == waiting
+        assert round(100 * result.service_level, 1) == level
 
     staffing = staff(200, 180, target_seconds=20, service_level=0.8, shrinkage=0.3)
     assert staffing.agents == 14
     assert staffing.agents_with_shrinkage == 20
+    assert round(staffing.result.average_speed_of_answer, 1) == 7.8
+    assert round(100 * (1 - staffing.result.probability_wait), 1) == 82.6
+    assert round(100 * staffing.result.occupancy, 1) == 71.4
 
 
 def test_mm1_matches_the_textbook_closed_forms():

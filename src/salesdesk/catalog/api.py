@@ -7,7 +7,7 @@ may read the catalog; planned items and cost prices stay internal.
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import File, Router, UploadedFile
+from ninja import File, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from salesdesk.core.api import AuditEventOut, AuthedRequest, Cursor, expected_version, not_modified, set_etag
@@ -88,7 +88,7 @@ def category_list(request: AuthedRequest) -> Any:
 def category_add(request: AuthedRequest, payload: CategoryIn, response: HttpResponse) -> Any:
     category = services.category_create(actor=request.auth, **payload.dict())
     set_etag(response, category)
-    return 201, category
+    return Status(201, category)
 
 
 @router.get("/categories/{category_id}", response=CategoryOut, summary="One category")
@@ -138,7 +138,7 @@ def product_list(
 def product_add(request: AuthedRequest, payload: ProductIn, response: HttpResponse) -> Any:
     product = services.product_create(actor=request.auth, data=_data(payload))
     set_etag(response, product)
-    return 201, _detail(request, product.pk)
+    return Status(201, _detail(request, product.pk))
 
 
 def _detail(request: AuthedRequest, product_id: int) -> Any:
@@ -242,7 +242,7 @@ def spec_list(request: AuthedRequest, product_id: int) -> Any:
 )
 def spec_add(request: AuthedRequest, product_id: int, payload: SpecIn) -> Any:
     product = product_get_for_user(user=request.auth, product_id=product_id)
-    return 201, services.spec_set(actor=request.auth, product=product, data=payload.dict())
+    return Status(201, services.spec_set(actor=request.auth, product=product, data=payload.dict()))
 
 
 @router.patch("/products/{product_id}/specs/{spec_id}", response=SpecOut, summary="Change a specification")
@@ -268,7 +268,7 @@ def spec_remove(request: AuthedRequest, product_id: int, spec_id: int) -> Any:
     product = product_get_for_user(user=request.auth, product_id=product_id)
     spec = spec_get_for_user(user=request.auth, product=product, spec_id=spec_id)
     services.spec_delete(actor=request.auth, spec=spec)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Prices --------------------------------------------------------------------------------
@@ -294,7 +294,7 @@ def price_list(request: AuthedRequest, product_id: int) -> Any:
 def price_add(request: AuthedRequest, product_id: int, payload: PriceIn) -> Any:
     product = product_get_for_user(user=request.auth, product_id=product_id)
     price = services.price_create(actor=request.auth, product=product, data=payload.dict())
-    return 201, _price_rows(request.auth, [price])[0]
+    return Status(201, _price_rows(request.auth, [price])[0])
 
 
 @router.patch(
@@ -325,7 +325,7 @@ def price_remove(request: AuthedRequest, product_id: int, price_id: int) -> Any:
     product = product_get_for_user(user=request.auth, product_id=product_id)
     price = price_get_for_user(user=request.auth, product=product, price_id=price_id)
     services.price_delete(actor=request.auth, price=price)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Compatibility rules -------------------------------------------------------------------
@@ -344,7 +344,7 @@ def rule_list(request: AuthedRequest, product_id: int) -> Any:
 @router.post("/products/{product_id}/rules", response={201: RuleOut}, summary="Add a compatibility rule")
 def rule_add(request: AuthedRequest, product_id: int, payload: RuleIn) -> Any:
     product = product_get_for_user(user=request.auth, product_id=product_id)
-    return 201, services.rule_create(actor=request.auth, product=product, data=_data(payload))
+    return Status(201, services.rule_create(actor=request.auth, product=product, data=_data(payload)))
 
 
 @router.patch(
@@ -372,7 +372,7 @@ def rule_remove(request: AuthedRequest, product_id: int, rule_id: int) -> Any:
     product = product_get_for_user(user=request.auth, product_id=product_id)
     rule = rule_get_for_user(user=request.auth, product=product, rule_id=rule_id)
     services.rule_delete(actor=request.auth, rule=rule)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Import and export ---------------------------------------------------------------------

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "salesdesk.deals",
     "salesdesk.service",
     "salesdesk.estimates",
+    "salesdesk.solutions",
     "salesdesk.web",
 ]
 
@@ -240,6 +241,25 @@ SALESDESK_CASE_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("SALESDESK_CASE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
 )
 SALESDESK_RATING_LINK_DAYS = int(os.environ.get("SALESDESK_RATING_LINK_DAYS", "30"))
+
+# Presales requests: acknowledge within N business hours; the calendar the targets run on
+# (same engine as service SLAs, service/business_hours.py). Weekdays ISO 1–7.
+SALESDESK_PRESALES_ACKNOWLEDGE_HOURS = float(os.environ.get("SALESDESK_PRESALES_ACKNOWLEDGE_HOURS", "8"))
+SALESDESK_PRESALES_DEFAULT_HOURS = float(os.environ.get("SALESDESK_PRESALES_DEFAULT_HOURS", "8"))
+SALESDESK_PRESALES_CAPACITY_HOURS = float(os.environ.get("SALESDESK_PRESALES_CAPACITY_HOURS", "40"))
+SALESDESK_PRESALES_CALENDAR = {
+    "time_zone": os.environ.get("SALESDESK_PRESALES_TIME_ZONE", "Europe/London"),
+    "working_days": os.environ.get("SALESDESK_PRESALES_WORKING_DAYS", "12345"),
+    "opens_at": os.environ.get("SALESDESK_PRESALES_OPENS_AT", "08:00"),
+    "closes_at": os.environ.get("SALESDESK_PRESALES_CLOSES_AT", "18:00"),
+    "holiday_country": os.environ.get("SALESDESK_PRESALES_HOLIDAY_COUNTRY", "GB"),
+    "holiday_subdivision": os.environ.get("SALESDESK_PRESALES_HOLIDAY_SUBDIVISION", "ENG"),
+}
+
+# Deal registration: an approved registration protects its opportunity for the partner this long.
+SALESDESK_DEAL_REGISTRATION_PROTECTION_DAYS = int(
+    os.environ.get("SALESDESK_DEAL_REGISTRATION_PROTECTION_DAYS", "90")
+)
 
 # --- Background jobs ----------------------------------------------------------------
 # The database backend needs no extra service: `salesdesk worker` runs the jobs.

@@ -53,6 +53,7 @@ CAPABILITIES: dict[str, Capability] = {
     "job.view": cap("Follow background jobs", 1, S, P, C, A),
     "audit.view": cap("Read the history of a record", 1, S, P, C, A),
     "organisation.export": cap("Export the organisations one sees as CSV", 1, S, P),
+    "solution.view": cap("Read solution designs, fit-gap matrices and feasibility checks", 1, S),
     # Level 2 — support specialist.
     "case.resolve": cap("Resolve straightforward cases", 2),
     "knowledge.draft": cap("Draft knowledge answers", 2),
@@ -81,9 +82,11 @@ CAPABILITIES: dict[str, Capability] = {
     "policy.set": cap("Set service policy: SLAs, approval thresholds, discount and margin rules", 6),
     "proposal.approve": cap("Approve proposals", 6),
     "initiative.open": cap("Open improvement initiatives", 6),
+    "product_gap.triage": cap("Decide on product gaps raised from solution designs", 6),
     # Sales reps, partners and customers.
     "opportunity.create": cap("Create an opportunity", 4, S),
-    "presales.request": cap("Ask for presales support", 4, S, P),
+    "presales.request": cap("Ask for presales support on an opportunity", 1, S, P),
+    "presales.deliver": cap("Work on and deliver presales requests assigned to one", 3),
     "proposal.view": cap("See proposals", 3, S, P, C),
     "proposal.send": cap("Send an approved proposal", None, S),
     "deal.register": cap("Register a deal", None, P),

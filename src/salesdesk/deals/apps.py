@@ -27,3 +27,12 @@ class DealsConfig(AppConfig):
         timeline_register(Requirement, visible_requirements)
         timeline_register(RequirementQuestion, visible_questions)
         timeline_register(RequirementBaseline, visible_baselines)
+        # A partner sees the events of its own registrations and presales requests, never
+        # another partner's; a customer sees neither.
+        from .presales_models import PresalesRequest
+        from .presales_selectors import visible_presales_requests
+        from .registration_models import DealRegistration
+        from .registration_selectors import visible_registrations
+
+        timeline_register(PresalesRequest, visible_presales_requests)
+        timeline_register(DealRegistration, visible_registrations)

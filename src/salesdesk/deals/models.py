@@ -50,6 +50,7 @@ class Opportunity(AuditedModel):
     description = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     lost_reason = models.CharField(max_length=300, blank=True)
+    products = models.ManyToManyField("catalog.Product", blank=True, related_name="opportunities")
 
     class Meta:
         ordering = ["expected_close_date", "id"]
@@ -66,7 +67,10 @@ class Opportunity(AuditedModel):
         return self.stage in CLOSED_STAGES
 
 
-# Requirements live beside, by concept (imported so Django sees them).
+# Presales requests, deal registrations and requirements live beside, by concept (imported
+# so Django sees them).
+from .presales_models import PresalesComment, PresalesRequest  # noqa: E402, F401
+from .registration_models import DealRegistration, RegistrationStatus  # noqa: E402, F401
 from .requirement_models import (  # noqa: E402, F401
     Requirement,
     RequirementBaseline,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import File, Form, Router, UploadedFile
+from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from salesdesk.core.api import AuthedRequest, Cursor, expected_version, set_etag
+from salesdesk.core.api_routes import JobOut
 from salesdesk.core.errors import ApplicationError
 
 from . import requirement_io
@@ -21,6 +22,7 @@ from .requirement_schemas import (
     RequirementBaselineDetailOut,
     RequirementBaselineIn,
     RequirementBaselineOut,
+    RequirementDocumentJobIn,
     RequirementImportReportOut,
     RequirementIn,
     RequirementOut,
@@ -31,6 +33,7 @@ from .requirement_schemas import (
     RequirementShareIn,
     RequirementSignoffIn,
 )
+from .requirement_tasks import requirement_document_start, requirement_import_start
 from .selectors import (
     baseline_get_for_user,
     baseline_previous,
@@ -86,7 +89,7 @@ def requirement_add(request: AuthedRequest, opportunity_id: int, payload: Requir
     data = _data(payload)
     if not data.get("reference"):
         data.pop("reference")
-    return 201, services.requirement_add(actor=request.auth, opportunity=opportunity, data=data)
+    return Status(201, services.requirement_add(actor=request.auth, opportunity=opportunity, data=data))
 
 
 @router.post(
@@ -121,7 +124,43 @@ def requirement_import(
             f"Nothing imported: {len(report.problems)} problem(s); fix them or set skip_bad_rows."
         )
     body["errors"] = [{"field": f"{p.where}.{p.column}", "message": p.problem} for p in report.problems]
-    return (200 if report.imported else 400), body
+    return Status(200 if report.imported else 400, body)
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/requirements/import-jobs",
+    response={202: JobOut},
+    tags=["requirements", "jobs"],
+    summary="Import requirements from CSV, XLSX or DOCX in the background; follow GET /api/jobs/{job_id}",
+    description=(
+        "The file is checked at once (format, size, hostile archives, header): a refused file is a "
+        "400 naming `file`. Otherwise the answer is 202 with the job; poll `GET /api/jobs/{job_id}` "
+        "for `status`, `progress` (0–100) and `message`. When it succeeded, `result` is the import "
+        "report (rows, created, skipped, references, problems); when it failed, `error` names the "
+        "rows and columns at fault and nothing was imported."
+    ),
+)
+def requirement_import_job(
+    request: AuthedRequest,
+    opportunity_id: int,
+    file: UploadedFile | None = File(None),  # noqa: B008
+    skip_bad_rows: Form[bool] = False,
+) -> Any:
+    opportunity, _set = requirement_set_for_opportunity(user=request.auth, opportunity_id=opportunity_id)
+    if file is None:
+        raise ApplicationError("file", "is required: send a CSV, XLSX or DOCX file as multipart form data")
+    if (file.size or 0) > requirement_io.MAX_FILE_BYTES:
+        raise ApplicationError("file", f"is larger than {requirement_io.MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return Status(
+        202,
+        requirement_import_start(
+            actor=request.auth,
+            opportunity=opportunity,
+            filename=file.name or "",
+            content=file.read(),
+            skip_bad_rows=skip_bad_rows,
+        ),
+    )
 
 
 @router.patch(
@@ -149,7 +188,7 @@ def requirement_patch(
 def requirement_delete(request: AuthedRequest, requirement_id: int) -> Any:
     requirement = requirement_get_for_user(user=request.auth, requirement_id=requirement_id)
     services.requirement_remove(actor=request.auth, requirement=requirement)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -159,8 +198,11 @@ def requirement_delete(request: AuthedRequest, requirement_id: int) -> Any:
 )
 def question_raise(request: AuthedRequest, requirement_id: int, payload: RequirementQuestionIn) -> Any:
     requirement = requirement_get_for_user(user=request.auth, requirement_id=requirement_id)
-    return 201, services.question_raise(
-        actor=request.auth, requirement=requirement, text=payload.text, contact_id=payload.contact_id
+    return Status(
+        201,
+        services.question_raise(
+            actor=request.auth, requirement=requirement, text=payload.text, contact_id=payload.contact_id
+        ),
     )
 
 
@@ -197,7 +239,9 @@ def baseline_list(request: AuthedRequest) -> Any:
 )
 def baseline_create(request: AuthedRequest, opportunity_id: int, payload: RequirementBaselineIn) -> Any:
     opportunity, _set = requirement_set_for_opportunity(user=request.auth, opportunity_id=opportunity_id)
-    return 201, services.baseline_create(actor=request.auth, opportunity=opportunity, note=payload.note)
+    return Status(
+        201, services.baseline_create(actor=request.auth, opportunity=opportunity, note=payload.note)
+    )
 
 
 def _detail(baseline: Any) -> Any:
@@ -232,6 +276,29 @@ def baseline_document_download(request: AuthedRequest, baseline_id: int, format:
     response = HttpResponse(content, content_type=DOCUMENT_TYPES[format])
     response["Content-Disposition"] = f'attachment; filename="{document_filename(baseline, format)}"'
     return response
+
+
+@router.post(
+    "/requirement-baselines/{baseline_id}/document-jobs",
+    response={202: JobOut},
+    tags=["requirements", "jobs"],
+    summary="Render a version's document in the background; download it from the job's result_url",
+    description=(
+        "For large versions (the GET …/document answers in the request). Poll `GET /api/jobs/{job_id}`; "
+        "when `status` is `succeeded`, `result_url` downloads the PDF or DOCX."
+    ),
+)
+def baseline_document_job(request: AuthedRequest, baseline_id: int, payload: RequirementDocumentJobIn) -> Any:
+    baseline = baseline_get_for_user(user=request.auth, baseline_id=baseline_id)
+    return Status(
+        202,
+        requirement_document_start(
+            actor=request.auth,
+            baseline=baseline,
+            fmt=payload.format.value,
+            previous=baseline_previous(baseline),
+        ),
+    )
 
 
 @router.post(

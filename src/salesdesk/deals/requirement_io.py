@@ -10,10 +10,22 @@ Every row is checked before anything is written; the report names the row and co
 file or already in the set, it is refused. A file with problems imports nothing unless
 ``skip_bad_rows`` is set; what is imported is written in one transaction.
 
-Hostile files are refused before parsing: CSV and XLSX through ``core.spreadsheets``
-(size, zip bombs, DTDs); a DOCX's zip directory is checked here (size, number of parts,
-total unpacked size, compression ratio, DTD or entity declarations) before python-docx
-opens it.
+Hostile or huge files are refused before parsing, each refusal naming the file and the
+part or row at fault (``ApplicationError("file", ...)``):
+
+- every format: at most ``MAX_FILE_BYTES`` (10 MB) and ``MAX_ROWS`` (2,000) rows;
+- CSV: UTF-8 only (the byte that is not is named), a readable CSV (the line is named);
+- XLSX, through ``core.spreadsheets``: a zip with ``xl/workbook.xml``, at most 500 parts,
+  ``MAX_XLSX_UNCOMPRESSED`` (50 MB) unpacked, no part above 1 MB compressed more than 100×
+  (zip bombs), no DTD or entity declaration and no non-UTF-8 XML part; openpyxl then
+  streams it read-only, values only, through defusedxml;
+- DOCX, checked here: a zip with ``word/document.xml``, at most ``MAX_DOCX_MEMBERS``
+  parts, ``MAX_DOCX_UNCOMPRESSED`` (50 MB) unpacked, the body at most ``MAX_DOCX_BODY``
+  (20 MB: python-docx holds it as a tree), the same ratio, DTD and UTF-8 rules; python-docx
+  (lxml without entity resolution) opens it only then.
+
+A zip's directory can lie about sizes; ``zipfile`` never inflates a part beyond the size
+it declares (and fails its CRC check), so the limits hold for the bytes actually read.
 """
 
 from __future__ import annotations
@@ -22,11 +34,10 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from django.db import transaction
 
 from salesdesk.core import spreadsheets
 from salesdesk.core.errors import ApplicationError
@@ -45,6 +56,10 @@ MAX_ROWS = 2_000
 MAX_DOCX_MEMBERS = 300
 MAX_DOCX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_DOCX_RATIO = 100
+# The body python-docx parses into a tree (~10x its size in memory); 2,000 table rows take ~5 MB.
+MAX_DOCX_BODY = 20 * 1024 * 1024
+# Spreadsheet parts are streamed, not held as a tree: the shared default is looser, this is enough.
+MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
 _RATIO_CHECKED_ABOVE = 1_000_000
 
 _TYPE_WORDS = {
@@ -65,7 +80,12 @@ _SOURCE_WORDS = {
     "workshop": "workshop", "rfp": "rfp", "tender": "rfp", "e-mail": "email", "email": "email",
     "mail": "email", "call": "call", "phone": "call", "phone call": "call",
 }  # fmt: skip
+Progress = Callable[[float, str], None]
 _NUMBERED = re.compile(r"^\s*(?:\(?\d{1,4}[.)]|[a-z][.)])\s+(?P<text>\S.*)$", re.IGNORECASE)
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
 
 
 def _refuse(message: str) -> ApplicationError:
@@ -126,8 +146,8 @@ def check_docx_archive(data: bytes) -> None:
             total = sum(m.file_size for m in members)
             if total > MAX_DOCX_UNCOMPRESSED:
                 raise _refuse(
-                    f"unpacks to {total // (1024 * 1024)} MB (the limit is "
-                    f"{MAX_DOCX_UNCOMPRESSED // (1024 * 1024)} MB); refused as a possible zip bomb"
+                    f"unpacks to {_mb(total)} (the limit is {_mb(MAX_DOCX_UNCOMPRESSED)}); "
+                    "refused as a possible zip bomb"
                 )
             for member in members:
                 ratio = member.file_size / max(member.compress_size, 1)
@@ -135,9 +155,18 @@ def check_docx_archive(data: bytes) -> None:
                     raise _refuse(
                         f"part {member.filename} is compressed {ratio:.0f}×; refused as a possible zip bomb"
                     )
+            body = next(m for m in members if m.filename == "word/document.xml")
+            if body.file_size > MAX_DOCX_BODY:
+                raise _refuse(
+                    f"part word/document.xml unpacks to {_mb(body.file_size)} (the limit is "
+                    f"{_mb(MAX_DOCX_BODY)}); split the document"
+                )
             for member in members:
                 if member.filename.lower().endswith((".xml", ".rels")):
                     content = archive.read(member).upper()  # bounded: sizes checked above
+                    if b"\x00" in content:
+                        # UTF-16 or UTF-32 XML could hide a declaration from the scan below.
+                        raise _refuse(f"part {member.filename} is not UTF-8 XML; refused as hostile")
                     if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
                         raise _refuse(
                             f"part {member.filename} declares a DTD or XML entities; refused as hostile"
@@ -206,7 +235,10 @@ def read_records(content: bytes, fmt: str) -> list[tuple[str, dict[str, str]]]:
     if fmt == "csv":
         header, rows = spreadsheets.read_csv(content, max_rows=MAX_ROWS)
     elif fmt == "xlsx":
-        header, rows = next(iter(spreadsheets.read_xlsx(content, max_rows=MAX_ROWS).values()))
+        tables = spreadsheets.read_xlsx(
+            content, max_rows=MAX_ROWS, max_uncompressed_bytes=MAX_XLSX_UNCOMPRESSED
+        )
+        header, rows = next(iter(tables.values()))
     else:
         raise _refuse(f"unknown format {fmt!r}; use csv, xlsx or docx")
     header = [_header_key(h) for h in header]
@@ -302,8 +334,13 @@ def import_records(
     actor: Any,
     opportunity: Opportunity,
     skip_bad_rows: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Validate, then add every good row in one transaction (nothing when any row is bad)."""
+    """Validate, then add every good row in one transaction (nothing when any row is bad).
+
+    ``progress(percent, message)``, when given, hears about validation (up to 20 %) and the
+    rows written (20–100 %).
+    """
     require(actor, "requirement.manage")
     requirement_set = RequirementSet.objects.filter(opportunity=opportunity).first()
     good, problems = validate_records(records, requirement_set=requirement_set)
@@ -314,33 +351,37 @@ def import_records(
     if problems and not skip_bad_rows:
         return report
     report.skipped = len({p.where for p in problems})
-    taken = {d["reference"] for _w, d in good if d.get("reference")}
-    with transaction.atomic():
-        for where, data in good:
-            if not data.get("reference"):
-                data["reference"] = services.next_reference(
-                    RequirementSet.objects.filter(opportunity=opportunity).first(), taken
-                )
-                taken.add(data["reference"])
-            try:
-                requirement = services.requirement_add(actor=actor, opportunity=opportunity, data=data)
-            except ApplicationError as exc:
-                transaction.set_rollback(True)
-                error = exc.errors[0] if exc.errors else None
-                report.problems.append(
-                    RowProblem(where, error.field if error else "-", error.message if error else exc.detail)
-                )
-                report.created = 0
-                report.references = []
-                return report
-            report.created += 1
-            report.references.append(requirement.reference)
+    if progress is not None:
+        progress(20, f"{len(good):,} rows checked; writing them")
+
+    def written(count: int) -> None:
+        if progress is not None:
+            progress(20 + 80 * count / max(len(good), 1), f"{count:,} of {len(good):,} requirements written")
+
+    try:
+        created = services.requirements_import(
+            actor=actor, opportunity=opportunity, rows=good, progress=written
+        )
+    except ApplicationError as exc:
+        error = exc.errors[0] if exc.errors else None
+        message = error.message if error else exc.detail
+        where, _sep, problem = message.partition(": ")
+        report.problems.append(RowProblem(where, error.field if error else "-", problem or message))
+        return report
+    report.created = len(created)
+    report.references = [r.reference for r in created]
     report.imported = True
     return report
 
 
 def import_bytes(
-    content: bytes, *, name: str, actor: Any, opportunity: Opportunity, skip_bad_rows: bool = False
+    content: bytes,
+    *,
+    name: str,
+    actor: Any,
+    opportunity: Opportunity,
+    skip_bad_rows: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import an uploaded file (format from its name)."""
     require(actor, "requirement.manage")
@@ -349,11 +390,17 @@ def import_bytes(
         actor=actor,
         opportunity=opportunity,
         skip_bad_rows=skip_bad_rows,
+        progress=progress,
     )
 
 
 def import_file(
-    path: str | Path, *, actor: Any, opportunity: Opportunity, skip_bad_rows: bool = False
+    path: str | Path,
+    *,
+    actor: Any,
+    opportunity: Opportunity,
+    skip_bad_rows: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import a file from disk (the CLI)."""
     path = Path(path)
@@ -364,5 +411,10 @@ def import_file(
         raise _refuse(f"cannot be read: {exc.strerror}") from exc
     spreadsheets.check_size(size, max_bytes=MAX_FILE_BYTES)
     return import_bytes(
-        path.read_bytes(), name=path.name, actor=actor, opportunity=opportunity, skip_bad_rows=skip_bad_rows
+        path.read_bytes(),
+        name=path.name,
+        actor=actor,
+        opportunity=opportunity,
+        skip_bad_rows=skip_bad_rows,
+        progress=progress,
     )

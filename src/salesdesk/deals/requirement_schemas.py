@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from ninja import Field, Schema
@@ -169,3 +170,12 @@ class RequirementImportReportOut(Schema):
     imported: bool
     references: list[str]
     problems: list[dict[str, str]]
+
+
+class DocumentFormat(StrEnum):
+    PDF = "pdf"
+    DOCX = "docx"
+
+
+class RequirementDocumentJobIn(InputSchema):
+    format: DocumentFormat = Field(DocumentFormat.PDF, description="pdf (default) or docx.")

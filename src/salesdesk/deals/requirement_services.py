@@ -11,8 +11,10 @@ record is a 404 before any of these run).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -148,6 +150,60 @@ def requirement_add(*, actor: Any, opportunity: Opportunity, data: dict[str, Any
 
 
 @transaction.atomic
+def requirements_import(
+    *,
+    actor: Any,
+    opportunity: Opportunity,
+    rows: list[tuple[str, dict[str, Any]]],
+    progress: Callable[[int], None] | None = None,
+) -> list[Requirement]:
+    """Add many checked requirements at once (an import): all of them, or none.
+
+    ``rows`` are ``(where, data)`` pairs as ``requirement_io.validate_records`` returns them;
+    an error names ``where`` ("row 12, reference: ..."). The set is locked once and the
+    references checked against it in memory, so a 2,000-row file costs two inserts per row
+    (the requirement and its audit record), not a handful of queries each.
+    """
+    require(actor, "requirement.manage")
+    requirement_set = _set_for(actor, opportunity)
+    taken = {r.upper() for r in requirement_set.requirements.values_list("reference", flat=True)}
+    numbered = set(taken)
+    for content in requirement_set.baselines.values_list("content", flat=True):
+        numbered |= {r["reference"].upper() for r in content.get("requirements", [])}
+    numbered |= {str(d.get("reference") or "").upper() for _w, d in rows if d.get("reference")}
+    created = []
+    for index, (where, data) in enumerate(rows, start=1):
+        try:
+            unknown = sorted(set(data) - REQUIREMENT_FIELDS)
+            if unknown:
+                raise ApplicationError(unknown[0], "is not a field of a requirement")
+            data = _clean(data)
+            if not data.get("reference"):
+                data["reference"] = next_reference(None, numbered)
+                numbered.add(data["reference"])
+            if data["reference"] in taken:
+                raise ApplicationError("reference", f"{data['reference']} is already used in this set")
+            taken.add(data["reference"])
+            requirement = Requirement(requirement_set=requirement_set, **data)
+            # Uniqueness was checked above, under the set's lock: no query per row for it.
+            requirement.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            raise ApplicationError(field, f"{where}: {messages[0]}") from exc
+        except ApplicationError as exc:
+            error = exc.errors[0] if exc.errors else None
+            raise ApplicationError(
+                error.field if error else "file", f"{where}: {error.message if error else exc.detail}"
+            ) from exc
+        requirement.save()
+        audit.record_created(actor, requirement)
+        created.append(requirement)
+        if progress is not None and (index % 100 == 0 or index == len(rows)):
+            progress(index)
+    return created
+
+
+@transaction.atomic
 def requirement_update(
     *, actor: Any, requirement: Requirement, data: dict[str, Any], expected_version: int | None = None
 ) -> Requirement:
@@ -277,6 +333,28 @@ def draft_diff(requirement_set: RequirementSet | None) -> SetDiff | None:
     return diff_requirements(latest.requirements, draft_content(requirement_set))
 
 
+def _clarifications(requirement_set: RequirementSet) -> dict[str, list[dict[str, str]]]:
+    """The answered questions of each requirement (by reference), oldest first, as a baseline keeps them."""
+    result: dict[str, list[dict[str, str]]] = {}
+    answered = (
+        RequirementQuestion.objects.filter(
+            requirement__requirement_set=requirement_set, status=QuestionStatus.ANSWERED
+        )
+        .select_related("requirement")
+        .order_by("id")
+    )
+    for question in answered:
+        result.setdefault(question.requirement.reference, []).append(
+            {
+                "question": question.text,
+                "answer": question.answer,
+                "channel": question.channel,
+                "answered_on": question.answered_at.date().isoformat() if question.answered_at else "",
+            }
+        )
+    return result
+
+
 @transaction.atomic
 def baseline_create(*, actor: Any, opportunity: Opportunity, note: str = "") -> RequirementBaseline:
     """Freeze the draft as the next numbered version. Refused while any question is open."""
@@ -299,6 +377,11 @@ def baseline_create(*, actor: Any, opportunity: Opportunity, note: str = "") -> 
             f"{', '.join(references)} still {verb}; answer them before baselining",
         )
     requirements = draft_content(requirement_set)
+    clarifications = _clarifications(requirement_set)
+    for requirement in requirements:
+        # Kept beside the compared fields (the diff ignores them): the document shows how each
+        # conclusion was reached.
+        requirement["clarifications"] = clarifications.get(requirement["reference"], [])
     latest = requirement_set.baselines.order_by("-number").first()
     if latest is not None and diff_requirements(latest.requirements, requirements).is_empty:
         raise StateConflict("requirements", f"nothing changed since version {latest.number}")

@@ -16,6 +16,11 @@ urlpatterns = [
         name="requirement_import",
     ),
     path(
+        "opportunities/<int:opportunity_id>/requirements/import/jobs/<int:job_id>/",
+        views.requirement_import_progress,
+        name="requirement_import_progress",
+    ),
+    path(
         "opportunities/<int:opportunity_id>/requirements/baseline/",
         views.requirement_baseline,
         name="requirement_baseline",
@@ -28,6 +33,11 @@ urlpatterns = [
     path("requirements/documents/<int:baseline_id>/", views.baseline_detail, name="baseline_detail"),
     path("requirements/documents/<int:baseline_id>/pdf/", views.baseline_pdf, name="baseline_pdf"),
     path("requirements/documents/<int:baseline_id>/docx/", views.baseline_docx, name="baseline_docx"),
+    path(
+        "requirements/documents/<int:baseline_id>/job/",
+        views.baseline_document_job,
+        name="baseline_document_job",
+    ),
     path("requirements/documents/<int:baseline_id>/share/", views.baseline_share, name="baseline_share"),
     path(
         "requirements/documents/<int:baseline_id>/signoff/", views.baseline_signoff, name="baseline_signoff"

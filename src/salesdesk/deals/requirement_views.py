@@ -8,15 +8,19 @@ them, so the page keeps its place); a refused action shows its reason as a messa
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesdesk.core.errors import ApplicationError
+from salesdesk.core.jobs import visible_jobs
+from salesdesk.core.models import Job
 from salesdesk.core.permissions import holds, require
 from salesdesk.core.roles import UserKind
 
@@ -33,6 +37,12 @@ from .requirement_forms import (
     RequirementForm,
     ShareForm,
     SignoffForm,
+)
+from .requirement_tasks import (
+    INLINE_IMPORT_ROWS,
+    document_needs_job,
+    requirement_document_start,
+    requirement_import_upload,
 )
 from .selectors import (
     baseline_get_for_user,
@@ -106,6 +116,8 @@ def requirement_workbench(request: HttpRequest, opportunity_id: int) -> HttpResp
         "answer_form": AnswerForm() if can_manage else None,
         "baseline_form": BaselineForm(),
         "share_form": ShareForm(account_id=account_id),
+        "import_job": _import_job(request, opportunity.pk, request.GET.get("import_job")),
+        "inline_import_rows": INLINE_IMPORT_ROWS,
     }
     return render(request, "deals/requirements.html", context, status=status)
 
@@ -113,6 +125,7 @@ def requirement_workbench(request: HttpRequest, opportunity_id: int) -> HttpResp
 @login_required
 @require_POST
 def requirement_import(request: HttpRequest, opportunity_id: int) -> HttpResponse:
+    """Import a file: a small one at once (messages), a large one as a job with a progress bar."""
     opportunity, _set = requirement_set_for_opportunity(user=request.user, opportunity_id=opportunity_id)
     require(request.user, "requirement.manage")
     form = ImportForm(request.POST, request.FILES)
@@ -125,16 +138,20 @@ def requirement_import(request: HttpRequest, opportunity_id: int) -> HttpRespons
             raise ApplicationError(
                 "file", f"is larger than {requirement_io.MAX_FILE_BYTES // (1024 * 1024)} MB"
             )
-        report = requirement_io.import_bytes(
-            upload.read(),
-            name=upload.name,
+        outcome = requirement_import_upload(
             actor=request.user,
             opportunity=opportunity,
+            filename=upload.name,
+            content=upload.read(),
             skip_bad_rows=form.cleaned_data["skip_bad_rows"],
         )
     except ApplicationError as exc:
         messages.error(request, f"{upload.name} {exc.errors[0].message if exc.errors else exc.detail}")
         return redirect(_workbench_url(opportunity.pk, "import"))
+    if isinstance(outcome, Job):
+        url = reverse("web:requirement_workbench", kwargs={"opportunity_id": opportunity.pk})
+        return redirect(f"{url}?{urlencode({'import_job': outcome.pk})}#import")
+    report = outcome
     if report.imported:
         skipped = f"; skipped {report.skipped} bad row(s)" if report.skipped else ""
         messages.success(request, f"Imported {report.created} requirement(s) from {upload.name}{skipped}.")
@@ -145,6 +162,32 @@ def requirement_import(request: HttpRequest, opportunity_id: int) -> HttpRespons
         for problem in report.problems[:20]:
             messages.error(request, str(problem))
     return redirect(_workbench_url(opportunity.pk, "import"))
+
+
+def _import_job(request: HttpRequest, opportunity_id: int, job_id: Any) -> Job | None:
+    """The person's own import job into this opportunity (None for anything else)."""
+    try:
+        job_id = int(job_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        visible_jobs(request.user)
+        .filter(pk=job_id, created_by_id=request.user.pk, kind="requirements.import")
+        .filter(params__opportunity_id=opportunity_id)
+        .first()
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def requirement_import_progress(request: HttpRequest, opportunity_id: int, job_id: int) -> HttpResponse:
+    """The import's progress block alone; it polls itself every second until the job has finished."""
+    opportunity, _set = requirement_set_for_opportunity(user=request.user, opportunity_id=opportunity_id)
+    job = _import_job(request, opportunity.pk, job_id)
+    if job is None:
+        raise Http404("No such import.")
+    return render(request, "deals/requirements/_import_job.html", {"job": job, "opportunity": opportunity})
 
 
 @login_required
@@ -284,6 +327,19 @@ def requirement_documents(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _document_job(request: HttpRequest, baseline_id: int, job_id: Any) -> Job | None:
+    try:
+        job_id = int(job_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        visible_jobs(request.user)
+        .filter(pk=job_id, created_by_id=request.user.pk, kind="requirements.document")
+        .filter(params__baseline_id=baseline_id)
+        .first()
+    )
+
+
 @login_required
 @require_GET
 def baseline_detail(request: HttpRequest, baseline_id: int) -> HttpResponse:
@@ -311,8 +367,26 @@ def baseline_detail(request: HttpRequest, baseline_id: int) -> HttpResponse:
             "share_form": ShareForm(account_id=opportunity.account_id),
             "may_sign": may_sign,
             "signoff_form": SignoffForm(initial={"name": user_name}) if may_sign else None,
+            "document_in_background": document_needs_job(baseline),
+            "document_job": _document_job(request, baseline.pk, request.GET.get("document_job")),
         },
     )
+
+
+@login_required
+@require_POST
+def baseline_document_job(request: HttpRequest, baseline_id: int) -> HttpResponse:
+    """Render a large version's document in the background; the page shows its progress and link."""
+    baseline = baseline_get_for_user(user=request.user, baseline_id=baseline_id)
+    fmt = request.POST.get("format", "")
+    if fmt not in DOCUMENT_TYPES:
+        messages.error(request, "format: must be pdf or docx")
+        return redirect("web:baseline_detail", baseline_id=baseline.pk)
+    job = requirement_document_start(
+        actor=request.user, baseline=baseline, fmt=fmt, previous=baseline_previous(baseline)
+    )
+    url = reverse("web:baseline_detail", kwargs={"baseline_id": baseline.pk})
+    return redirect(f"{url}?{urlencode({'document_job': job.pk})}")
 
 
 def _document(request: HttpRequest, baseline_id: int, fmt: str) -> HttpResponse:

@@ -30,6 +30,8 @@ OPPORTUNITY_FIELDS = {
     "description",
     "lost_reason",
 }
+# Products are a many-to-many: set after the row is saved, recorded as names in the audit.
+PRODUCT_FIELDS = {"products", "product_ids"}
 
 
 def _resolve_refs(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +63,28 @@ def _resolve_refs(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
         data["owner"] = owner
     if "currency" in data and isinstance(data["currency"], str):
         data["currency"] = data["currency"].strip().upper()
+    if "product_ids" in data:
+        from salesdesk.catalog.selectors import visible_products
+
+        ids = list(dict.fromkeys(data.pop("product_ids") or []))
+        found = {p.pk: p for p in visible_products(actor).filter(pk__in=ids)}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise ApplicationError("product_ids", f"no such product: {missing[0]}")
+        data["products"] = [found[i] for i in ids]
     return data
+
+
+def _set_products(opportunity: Opportunity, products: list[Any] | None) -> dict[str, list[Any]]:
+    """Set the opportunity's products; the change as {"products": [old, new]} names, or {}."""
+    if products is None:
+        return {}
+    old = sorted(opportunity.products.all(), key=lambda p: p.pk)
+    new = sorted(set(products), key=lambda p: p.pk)
+    if [p.pk for p in old] == [p.pk for p in new]:
+        return {}
+    opportunity.products.set(new)
+    return {"products": [[str(p) for p in old], [str(p) for p in new]]}
 
 
 def _closing(opportunity: Opportunity) -> None:
@@ -78,17 +101,18 @@ def opportunity_create(*, actor: Any, data: dict[str, Any]) -> Opportunity:
     """Open an opportunity on a customer account; the actor owns it unless an owner is named."""
     require(actor, "opportunity.create")
     data = _resolve_refs(actor, data)
-    unknown = sorted(set(data) - OPPORTUNITY_FIELDS)
+    unknown = sorted(set(data) - OPPORTUNITY_FIELDS - PRODUCT_FIELDS)
     if unknown:
         raise ApplicationError(unknown[0], "is not a field of an opportunity")
     if "account" not in data:
         raise ApplicationError("account_id", "is required")
     data.setdefault("owner", actor)
+    products = data.pop("products", None)
     opportunity = Opportunity(**data)
     clean_or_raise(opportunity)
     _closing(opportunity)
     opportunity.save()
-    audit.record_created(actor, opportunity)
+    audit.record_created(actor, opportunity, detail=_set_products(opportunity, products))
     return opportunity
 
 
@@ -101,19 +125,18 @@ def opportunity_update(
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     check_version(opportunity, expected_version)
     before = audit.snapshot(opportunity)
-    changed = apply_changes(opportunity, _resolve_refs(actor, data), allowed=OPPORTUNITY_FIELDS)
-    if not changed:
+    data = _resolve_refs(actor, data)
+    products = data.pop("products", None)
+    changed = apply_changes(opportunity, data, allowed=OPPORTUNITY_FIELDS)
+    product_change = _set_products(opportunity, products)
+    if not changed and not product_change:
         return opportunity
     clean_or_raise(opportunity)
     _closing(opportunity)
     opportunity.save(update_fields=[*changed, "closed_at"])
+    changes = {**audit.diff(before, audit.snapshot(opportunity)), **product_change}
     if "stage" in changed:
-        audit.record_step(
-            actor,
-            opportunity,
-            f"moved to {opportunity.get_stage_display()}",
-            audit.diff(before, audit.snapshot(opportunity)),
-        )
+        audit.record_step(actor, opportunity, f"moved to {opportunity.get_stage_display()}", changes)
     else:
-        audit.record_updated(actor, opportunity, before)
+        audit.record(actor, opportunity, "updated", changes)
     return opportunity

@@ -20,6 +20,7 @@ from . import services
 from .choices import OpportunityStage
 from .forms import OpportunityForm, StageForm, owner_choices
 from .models import Opportunity
+from .registration_services import protection_of
 from .selectors import opportunity_get_for_user, opportunity_search, requirement_summary
 
 OPPORTUNITY_SORTS = {
@@ -80,6 +81,7 @@ def _detail_context(
         "can_edit": can_edit,
         "events": audit.events_for(opportunity)[:50] if holds(request.user, "audit.view") else None,
         "requirement_summary": requirement_summary(opportunity),
+        "protection": protection_of(opportunity),
     }
 
 

@@ -60,8 +60,11 @@ from .data import (  # noqa: F401 - re-exported for callers and tests
     _email,
 )
 from .estimates import load_estimates_demo
+from .presales import load_presales_demo
+from .registrations import load_registrations_demo
 from .requirements import load_requirements_demo
 from .service import load_service_demo
+from .solutions import load_solutions_demo
 
 
 @dataclass
@@ -116,6 +119,9 @@ def _demo_load(*, today: dt.date | None) -> DemoResult:
     created.update(load_service_demo(users=users, now=timezone.now()))
     created.update(load_requirements_demo(users=users))
     created.update(load_estimates_demo(users=users, today=today))
+    created.update(load_solutions_demo(users=users, today=today))
+    created.update(load_registrations_demo(users=users, today=today))
+    created.update(load_presales_demo(users=users, now=timezone.now()))
     return DemoResult(created=created)
 
 

@@ -1,6 +1,9 @@
 """Demo estimate (JOURNEYS L4 Jonas step 3, L5 Grace step 2) and past project actuals.
 
-Jonas's estimate for Northwind: 40 tasks with three-point effort, a rate card and 8 risks.
+Jonas's estimate for Northwind: 40 tasks with three-point effort, a rate card (with the
+engineers and integration specialists available, so the plan warns where the parallel build and
+integration streams need more of them), three non-labour items as cost ranges and 8 risks, three
+of them with mitigations in the plan (simulated with their mitigated figures and cost).
 Grace returned version 1 asking for a change to one risk, signed off version 2, and Jonas
 has started version 3 (a draft). Past projects' actuals show integration work
 under-estimated by about 18 % on average, so the calibration report has a finding.
@@ -17,19 +20,39 @@ from decimal import Decimal
 
 from salesdesk.deals.models import Opportunity
 from salesdesk.estimates import services
-from salesdesk.estimates.models import Estimate, EstimateRisk, EstimateTask, ProjectActual, RateCardLine
+from salesdesk.estimates.models import (
+    Estimate,
+    EstimateRisk,
+    EstimateTask,
+    NonLabourItem,
+    ProjectActual,
+    RateCardLine,
+)
 from salesdesk.parties.models import User
 
 OPPORTUNITY = "Northwind logistics"
 TITLE = "Northwind WMS rollout — delivery estimate"
 
-RATES = (  # role, cost per day, sell per day
-    ("project manager", "620", "1150"),
-    ("architect", "700", "1350"),
-    ("engineer", "520", "980"),
-    ("integration", "560", "1050"),
-    ("tester", "430", "820"),
+RATES = (  # role, cost per day, sell per day, people available at once (None: no limit)
+    ("project manager", "620", "1150", None),
+    ("architect", "700", "1350", None),
+    ("engineer", "520", "980", "4"),
+    ("integration", "560", "1050", "3"),
+    ("tester", "430", "820", None),
 )
+
+ITEMS = (  # description, quantity, unit cost low / most likely / high
+    ("WMS site licences", "4", ("11000", "12000", "15000")),
+    ("Handheld scanners", "60", ("380", "450", "520")),
+    ("Travel to the warehouses", "10", ("600", "900", "1500")),
+)
+
+# code: mitigation status, mitigated probability, mitigated cost (l, m, h), mitigated days (l, m, h)
+MITIGATIONS = {
+    "R1": ("planned", "0.25", None, None),
+    "R3": ("done", "0.10", None, None),
+    "R5": ("in_progress", None, (1000, 3000, 8000), (1, 2, 5)),
+}
 
 # phase, task type, role, [(name, o, m, p)]; each task follows the previous one in its phase,
 # each phase starts when the previous phase's last task is done (FS), except where noted.
@@ -188,16 +211,30 @@ def _build(jonas: User, opportunity: Opportunity, today: dt.date) -> Estimate:
             "currency": opportunity.currency,
         },
     )
-    for role, cost, sell in RATES:
+    for role, cost_rate, sell, capacity in RATES:
         services.line_add(
             actor=jonas,
             estimate=estimate,
             model=RateCardLine,
             data={
                 "role": role,
-                "cost_rate": Decimal(cost),
+                "cost_rate": Decimal(cost_rate),
                 "sell_rate": Decimal(sell),
                 "currency": estimate.currency,
+                "capacity": None if capacity is None else Decimal(capacity),
+            },
+        )
+    for description, quantity, (low, likely, high) in ITEMS:
+        services.line_add(
+            actor=jonas,
+            estimate=estimate,
+            model=NonLabourItem,
+            data={
+                "description": description,
+                "quantity": Decimal(quantity),
+                "unit_cost_low": Decimal(low),
+                "unit_cost": Decimal(likely),
+                "unit_cost_high": Decimal(high),
             },
         )
     number = 0
@@ -256,9 +293,24 @@ def _build(jonas: User, opportunity: Opportunity, today: dt.date) -> Estimate:
                 "mitigation": mitigation,
                 "mitigation_cost": Decimal(mitigation_cost),
                 "owner_id": jonas.pk,
+                **_mitigated(code),
             },
         )
     return estimate
+
+
+def _mitigated(code: str) -> dict[str, object]:
+    if code not in MITIGATIONS:
+        return {}
+    status, probability, cost, days = MITIGATIONS[code]
+    data: dict[str, object] = {"mitigation_status": status}
+    if probability is not None:
+        data["mitigated_probability"] = Decimal(probability)
+    for kind, triple in (("cost", cost), ("days", days)):
+        if triple is not None:
+            for end, value in zip(("low", "most_likely", "high"), triple, strict=True):
+                data[f"mitigated_{kind}_{end}"] = Decimal(value)
+    return data
 
 
 def load_estimates_demo(*, users: dict[str, User], today: dt.date) -> Counter[str]:

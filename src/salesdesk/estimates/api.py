@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from salesdesk.core.api import AuthedRequest, Cursor, DbId, expected_version, not_modified, set_etag
@@ -92,7 +92,7 @@ def estimate_add(request: AuthedRequest, payload: EstimateIn, response: HttpResp
     opportunity_id = data.pop("opportunity_id")
     estimate = services.estimate_create(actor=request.auth, opportunity_id=opportunity_id, data=data)
     set_etag(response, estimate)
-    return 201, _detail(estimate)
+    return Status(201, _detail(estimate))
 
 
 @router.get("/estimates/{estimate_id}", response=EstimateDetailOut, summary="One estimate with all its rows")
@@ -141,7 +141,7 @@ def _line_routes(
         line = services.line_add(
             actor=request.auth, estimate=estimate, model=model, data=_data(payload.dict(exclude_none=True))
         )
-        return 201, line
+        return Status(201, line)
 
     def change(request: AuthedRequest, estimate_id: int, payload: Any, **ids: int) -> Any:
         line = line_of(request, estimate_id, ids[param])
@@ -154,7 +154,7 @@ def _line_routes(
 
     def remove(request: AuthedRequest, estimate_id: int, **ids: int) -> Any:
         services.line_remove(actor=request.auth, line=line_of(request, estimate_id, ids[param]))
-        return 204, None
+        return Status(204, None)
 
     singular = kind.rstrip("s")
     rows.__name__ = f"estimate_{kind}_list"
@@ -220,14 +220,14 @@ def estimate_simulation(request: AuthedRequest, estimate_id: int, payload: Simul
         actor=request.auth, estimate=estimate, iterations=payload.iterations, seed=payload.seed
     )
     if isinstance(outcome, Job):
-        return 202, {"job_id": outcome.pk, "status": outcome.status}
-    return 200, outcome
+        return Status(202, {"job_id": outcome.pk, "status": outcome.status})
+    return Status(200, outcome)
 
 
 @router.get(
     "/estimates/{estimate_id}/plan",
     response=dict[str, Any],
-    summary="The critical-path schedule of the most-likely plan, with dates",
+    summary="The critical-path schedule of the most-likely plan, with dates and over-allocation warnings",
 )
 def estimate_plan(request: AuthedRequest, estimate_id: int) -> Any:
     return planning.schedule_of(_estimate(request, estimate_id))
@@ -348,7 +348,7 @@ def actual_list(request: AuthedRequest) -> Any:
     "/estimate-actuals", response={201: ActualOut}, summary="Record what a finished task really took"
 )
 def actual_add(request: AuthedRequest, payload: ActualIn) -> Any:
-    return 201, services.actual_record(actor=request.auth, data=payload.dict())
+    return Status(201, services.actual_record(actor=request.auth, data=payload.dict()))
 
 
 @router.get(

@@ -27,6 +27,20 @@ class RiskStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class MitigationStatus(models.TextChoices):
+    """Whether a risk's mitigation is part of the plan. A planned, in-progress or done mitigation
+    is simulated: its cost is added to every iteration and the risk takes its mitigated
+    probability and impacts (where given)."""
+
+    NONE = "none", "No mitigation planned"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+ACTIVE_MITIGATION = (MitigationStatus.PLANNED, MitigationStatus.IN_PROGRESS, MitigationStatus.DONE)
+
+
 # Monte Carlo runs up to this many iterations × tasks answer at once; bigger ones run as a job.
 INLINE_SIMULATION_ELEMENTS = 400_000
 DEFAULT_ITERATIONS = 5_000

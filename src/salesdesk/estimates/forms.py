@@ -9,10 +9,11 @@ from django import forms
 
 from salesdesk.core.pages import ServiceForm
 
-from .choices import Distribution, RiskStatus
+from .choices import Distribution, MitigationStatus, RiskStatus
 
 DAYS = {"max_digits": 9, "decimal_places": 2, "min_value": Decimal("0")}
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+OPTIONAL_MONEY: dict[str, Any] = {**MONEY, "help_text": "Empty: the unit cost is certain."}
 
 
 class EstimateForm(ServiceForm):
@@ -64,18 +65,36 @@ class TaskForm(ServiceForm):
         required=False, help_text="Predecessors, e.g. 'T1, T2 SS, T3 FS+2' (type FS/SS/FF/SF, lag in days)."
     )
     milestone = forms.BooleanField(required=False)
+    units = forms.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        initial=1,
+        required=False,
+        help_text="People of its role it occupies while it runs (checks the role's capacity).",
+    )
 
     def clean_dependencies(self) -> list[dict[str, Any]]:
         return parse_dependencies(self.cleaned_data.get("dependencies") or "")
 
     def service_data(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        data = dict(self.cleaned_data)
+        if data.get("units") is None:
+            data["units"] = Decimal("1")
+        return data
 
 
 class RateForm(ServiceForm):
     role = forms.CharField(max_length=60)
     cost_rate = forms.DecimalField(**MONEY)  # type: ignore[arg-type]
     sell_rate = forms.DecimalField(**MONEY)  # type: ignore[arg-type]
+    capacity = forms.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        help_text="People available in this role at once; empty means no limit.",
+    )
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
@@ -84,7 +103,9 @@ class RateForm(ServiceForm):
 class ItemForm(ServiceForm):
     description = forms.CharField(max_length=200)
     quantity = forms.DecimalField(initial=1, **{**MONEY, "max_digits": 12})  # type: ignore[arg-type]
-    unit_cost = forms.DecimalField(**MONEY)  # type: ignore[arg-type]
+    unit_cost = forms.DecimalField(label="Unit cost (most likely)", **MONEY)  # type: ignore[arg-type]
+    unit_cost_low = forms.DecimalField(required=False, label="Unit cost, low", **OPTIONAL_MONEY)
+    unit_cost_high = forms.DecimalField(required=False, label="Unit cost, high", **OPTIONAL_MONEY)
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
@@ -105,6 +126,26 @@ class RiskForm(ServiceForm):
     tasks = forms.CharField(required=False, help_text="Codes of the tasks it delays, comma-separated.")
     mitigation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     mitigation_cost = forms.DecimalField(required=False, **MONEY)  # type: ignore[arg-type]
+    mitigation_status = forms.ChoiceField(
+        choices=MitigationStatus.choices,
+        initial=MitigationStatus.NONE,
+        help_text="Planned, in progress or done: the simulation adds the mitigation cost and uses "
+        "the mitigated figures below (where given).",
+    )
+    mitigated_probability = forms.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        min_value=0,
+        max_value=1,
+        required=False,
+        help_text="Empty: unchanged.",
+    )
+    mitigated_cost_low = forms.DecimalField(required=False, **MONEY)  # type: ignore[arg-type]
+    mitigated_cost_most_likely = forms.DecimalField(required=False, **MONEY)  # type: ignore[arg-type]
+    mitigated_cost_high = forms.DecimalField(required=False, **MONEY)  # type: ignore[arg-type]
+    mitigated_days_low = forms.DecimalField(required=False, **DAYS)  # type: ignore[arg-type]
+    mitigated_days_most_likely = forms.DecimalField(required=False, **DAYS)  # type: ignore[arg-type]
+    mitigated_days_high = forms.DecimalField(required=False, **DAYS)  # type: ignore[arg-type]
     status = forms.ChoiceField(choices=RiskStatus.choices, initial=RiskStatus.OPEN)
 
     def clean_tasks(self) -> list[str]:
@@ -146,6 +187,30 @@ class ActualForm(ServiceForm):
         return dict(self.cleaned_data)
 
 
+class EstimateChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title} — {obj.opportunity} (v{obj.current_version}, {obj.get_status_display()})"
+
+
 class CalibrationApplyForm(ServiceForm):
-    task_type = forms.CharField(max_length=60)
-    factor = forms.FloatField(min_value=0.2, max_value=5)
+    """Multiply one task type of a draft estimate by a factor. ``fixed`` (a row of the report's
+    suggestions) keeps the task type in a hidden field; ``estimates`` are those the user may change."""
+
+    estimate = EstimateChoiceField(queryset=None, empty_label="Choose a draft estimate")
+    task_type = forms.CharField(max_length=60, label="Task type")
+    factor = forms.FloatField(min_value=0.2, max_value=5, widget=forms.NumberInput(attrs={"step": "0.001"}))
+    suggestion = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, estimates: Any, fixed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["estimate"]
+        field.queryset = estimates  # type: ignore[attr-defined]
+        if fixed:
+            self.fields["task_type"].widget = forms.HiddenInput()
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            "estimate": self.cleaned_data["estimate"],
+            "task_type": self.cleaned_data["task_type"],
+            "factor": self.cleaned_data["factor"],
+        }

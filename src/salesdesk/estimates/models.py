@@ -8,6 +8,7 @@ signed-off version stays exactly as Grace approved it while a newer draft change
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -15,7 +16,14 @@ from django.db import models
 
 from salesdesk.core.models import AuditedModel
 
-from .choices import DependencyType, Distribution, EstimateStatus, RiskStatus
+from .choices import (
+    ACTIVE_MITIGATION,
+    DependencyType,
+    Distribution,
+    EstimateStatus,
+    MitigationStatus,
+    RiskStatus,
+)
 
 currency_code = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as EUR.")
 task_code = RegexValidator(r"^[A-Za-z0-9_.-]{1,20}$", "Use letters, digits, '.', '_' or '-' (at most 20).")
@@ -23,16 +31,28 @@ ZERO = Decimal("0")
 non_negative = MinValueValidator(ZERO)
 
 
-def money_field(**kwargs: object) -> models.DecimalField:
+def money_field(**kwargs: Any) -> models.DecimalField:
     return models.DecimalField(
         max_digits=14, decimal_places=2, default=ZERO, validators=[non_negative], **kwargs
-    )  # type: ignore[arg-type]
+    )
 
 
-def days_field(**kwargs: object) -> models.DecimalField:
+def days_field(**kwargs: Any) -> models.DecimalField:
     return models.DecimalField(
         max_digits=9, decimal_places=2, default=ZERO, validators=[non_negative], **kwargs
-    )  # type: ignore[arg-type]
+    )
+
+
+def optional_money_field(**kwargs: Any) -> models.DecimalField:
+    return models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[non_negative], **kwargs
+    )
+
+
+def optional_days_field(**kwargs: Any) -> models.DecimalField:
+    return models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True, validators=[non_negative], **kwargs
+    )
 
 
 class Estimate(AuditedModel):
@@ -137,6 +157,14 @@ class EstimateTask(EstimateLine):
         default=list, blank=True, help_text='[{"task": "T1", "type": "FS", "lag": 0}, …]'
     )
     milestone = models.BooleanField(default=False)
+    units = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[non_negative],
+        help_text="People of its role it occupies while it runs (for the over-allocation check; "
+        "the duration is still the effort estimate).",
+    )
 
     class Meta:
         ordering = ["estimate", "position", "id"]
@@ -156,6 +184,14 @@ class RateCardLine(EstimateLine):
     cost_rate = money_field()
     sell_rate = money_field()
     currency = models.CharField(max_length=3, default="EUR", validators=[currency_code])
+    capacity = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[non_negative],
+        help_text="People available in this role at once; empty means no limit.",
+    )
 
     class Meta:
         ordering = ["estimate", "role"]
@@ -178,7 +214,11 @@ class NonLabourItem(EstimateLine):
     quantity = models.DecimalField(
         max_digits=12, decimal_places=2, default=Decimal("1"), validators=[non_negative]
     )
-    unit_cost = money_field()
+    unit_cost = money_field(help_text="Most likely unit cost.")
+    unit_cost_low = optional_money_field(help_text="Lowest unit cost; empty means the unit cost is certain.")
+    unit_cost_high = optional_money_field(
+        help_text="Highest unit cost; empty means the unit cost is certain."
+    )
 
     class Meta:
         ordering = ["estimate", "id"]
@@ -189,6 +229,18 @@ class NonLabourItem(EstimateLine):
     @property
     def total(self) -> Decimal:
         return (self.quantity * self.unit_cost).quantize(Decimal("0.01"))
+
+    @property
+    def unit_cost_range(self) -> tuple[Decimal, Decimal, Decimal]:
+        """Low / most likely / high unit cost (an empty end is the most likely cost)."""
+        low = self.unit_cost if self.unit_cost_low is None else self.unit_cost_low
+        high = self.unit_cost if self.unit_cost_high is None else self.unit_cost_high
+        return low, self.unit_cost, high
+
+    @property
+    def is_range(self) -> bool:
+        low, _, high = self.unit_cost_range
+        return low != high
 
 
 class EstimateRisk(EstimateLine):
@@ -212,6 +264,27 @@ class EstimateRisk(EstimateLine):
     )
     mitigation = models.TextField(blank=True)
     mitigation_cost = money_field()
+    mitigation_status = models.CharField(
+        max_length=12,
+        choices=MitigationStatus.choices,
+        default=MitigationStatus.NONE,
+        help_text="A planned, in-progress or done mitigation is simulated: its cost is added and "
+        "the mitigated probability and impacts (where given) replace the unmitigated ones.",
+    )
+    mitigated_probability = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[non_negative, MaxValueValidator(Decimal("1"))],
+        help_text="Probability once mitigated; empty means unchanged.",
+    )
+    mitigated_cost_low = optional_money_field()
+    mitigated_cost_most_likely = optional_money_field()
+    mitigated_cost_high = optional_money_field()
+    mitigated_days_low = optional_days_field()
+    mitigated_days_most_likely = optional_days_field()
+    mitigated_days_high = optional_days_field()
     status = models.CharField(max_length=8, choices=RiskStatus.choices, default=RiskStatus.OPEN)
 
     class Meta:
@@ -222,6 +295,36 @@ class EstimateRisk(EstimateLine):
 
     def __str__(self) -> str:
         return f"{self.code} {self.description}"
+
+    @property
+    def mitigation_active(self) -> bool:
+        """Whether the mitigation is part of the plan (planned, in progress or done)."""
+        return self.mitigation_status in ACTIVE_MITIGATION
+
+    def simulated(self) -> tuple[Decimal, tuple[Decimal, Decimal, Decimal], tuple[Decimal, Decimal, Decimal]]:
+        """Probability, cost impact and schedule impact the simulation uses: the mitigated ones
+        where the mitigation is active and they are given, else the unmitigated ones."""
+        probability = self.probability
+        cost = (self.cost_low, self.cost_most_likely, self.cost_high)
+        days = (self.days_low, self.days_most_likely, self.days_high)
+        if self.mitigation_active:
+            if self.mitigated_probability is not None:
+                probability = self.mitigated_probability
+            mitigated_cost = (
+                self.mitigated_cost_low,
+                self.mitigated_cost_most_likely,
+                self.mitigated_cost_high,
+            )
+            if all(v is not None for v in mitigated_cost):
+                cost = mitigated_cost  # type: ignore[assignment]
+            mitigated_days = (
+                self.mitigated_days_low,
+                self.mitigated_days_most_likely,
+                self.mitigated_days_high,
+            )
+            if all(v is not None for v in mitigated_days):
+                days = mitigated_days  # type: ignore[assignment]
+        return probability, cost, days
 
 
 class ProjectActual(AuditedModel):

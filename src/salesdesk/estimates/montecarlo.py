@@ -32,7 +32,9 @@ and cost risk):
   criticality index is the share of iterations in which its total float is zero (within a
   rounding tolerance of 1e-9·(1 + T)).
 
-* Cost per iteration = Σ_tasks (d · cost_per_day + fixed_cost) + Σ_risks occurred impact_cost.
+* Cost per iteration = Σ_tasks (d · cost_per_day + fixed_cost) + Σ_risks occurred impact_cost
+  + Σ_items one draw of the item's cost (non-labour items as three-point ranges, drawn with the
+  same distribution as the tasks, each from its own stream; equal points mean a fixed cost).
 
 Correlation between task durations uses a Gaussian copula (Vose 2008; Nelsen, *An
 Introduction to Copulas*, 2006): correlated standard normal scores z are mapped to durations
@@ -64,7 +66,7 @@ per chunk — the same numbers as block by block.
 
 Reproducibility: iterations are grouped in blocks of :data:`BLOCK` and block b draws from its
 own generators, ``SeedSequence(seed, spawn_key=(b, part))`` for part 0 (task durations), 1
-(correlation scores) and 2 (risks). Chunks are whole blocks, so the same
+(correlation scores), 2 (risks) and 3 (non-labour items). Chunks are whole blocks, so the same
 seed gives the same iterations — and the same percentiles, criticality and sensitivity —
 whatever the chunk size.
 
@@ -112,6 +114,8 @@ PERCENTILES = (10, 50, 80, 90, 95)
 _CELLS = 1024  # beta-PERT quantile tables: 1,025 probabilities 0, 1/1024, …, 1
 _SHAPE_STEPS = 64  # … for the mode's relative position (m − o)/(p − o) = 0, 1/64, …, 1
 _standard_table: FloatArray | None = None
+_Z_RANGE = 6.0  # normal-score tables: z = −6 … 6 in 1,024 cells (|z| > 6 has probability 2·10⁻⁹)
+_standard_normal_table: FloatArray | None = None
 _PIECE = 16_384  # draws transformed at once: ≈ 128 KiB a temporary, so they stay in the L2 cache
 _PIECE32 = 8_192  # float32 beta-PERT draws transformed at once (buffers of 32–64 KiB)
 
@@ -140,7 +144,8 @@ class MonteCarloModel:
     ``link_succ`` (m,) task indexes, ``link_type`` (m,) codes of :data:`LINK_TYPES`, ``link_lag``
     (m,) days; ``risk_probability`` (r,); ``risk_days`` and ``risk_cost`` (r, 3) low/most
     likely/high; ``risk_tasks`` (r,) tuples of linked task indexes; ``cost_per_day`` and
-    ``fixed_cost`` (n,). Validated on construction (ValueError naming the field).
+    ``fixed_cost`` (n,); ``item_cost`` (k, 3) low/most likely/high cost of each non-labour
+    item. Validated on construction (ValueError naming the field).
     """
 
     task_ids: tuple[str, ...]
@@ -159,6 +164,7 @@ class MonteCarloModel:
     risk_cost: FloatArray = field(default_factory=lambda: np.zeros((0, 3)))
     risk_tasks: tuple[tuple[int, ...], ...] = ()
     correlation: tuple[CorrelationGroup, ...] = ()
+    item_cost: FloatArray = field(default_factory=lambda: np.zeros((0, 3)))
 
     def __post_init__(self) -> None:
         n = len(self.task_ids)
@@ -186,6 +192,13 @@ class MonteCarloModel:
             )
         self._validate_links(n)
         self._validate_risks(n)
+        items = np.asarray(self.item_cost, dtype=np.float64).reshape(-1, 3)
+        bad_items = np.flatnonzero(
+            ~np.all(np.isfinite(items), axis=1) | (items[:, 0] > items[:, 1]) | (items[:, 1] > items[:, 2])
+        )
+        if bad_items.size:
+            raise ValueError(f"item_cost: item {int(bad_items[0]) + 1} needs finite low ≤ most likely ≤ high")
+        object.__setattr__(self, "item_cost", items)
         self._validate_correlation(n)
 
     def _validate_links(self, n: int) -> None:
@@ -454,23 +467,24 @@ class _ThreePoint:
         self.low = low.reshape(-1, 1)
         self.mode = mode.reshape(-1, 1)
         self.high = high.reshape(-1, 1)
-        self.tables = _pert_tables(low, mode, high) if distribution == "pert" else None
-        self.tables32 = None if self.tables is None else self.tables.astype(np.complex64)
+        # beta-PERT draws read a complex64 copy of the quantile table (the complex128 one is not kept)
+        self.tables32: NDArray[np.complex64] | None = (
+            _pert_tables(low, mode, high).astype(np.complex64) if distribution == "pert" else None
+        )
+        self.normal_tables32: NDArray[np.complex64] | None = None
         self.constant = np.flatnonzero(self.low[:, 0] == self.high[:, 0])
 
     def subset(self, rows: IntArray) -> _ThreePoint:
         part = object.__new__(_ThreePoint)
         part.distribution = self.distribution
         part.low, part.mode, part.high = self.low[rows], self.mode[rows], self.high[rows]
-        part.tables = None if self.tables is None else self.tables[rows]
         part.tables32 = None if self.tables32 is None else self.tables32[rows]
+        part.normal_tables32 = None
         part.constant = np.flatnonzero(part.low[:, 0] == part.high[:, 0])
         return part
 
     def _rows(self, u: FloatArray, start: int, stop: int) -> FloatArray:
-        if self.tables is None:
-            return _triangular_ppf(u, self.low[start:stop], self.mode[start:stop], self.high[start:stop])
-        return _table_ppf(u, self.tables[start:stop])
+        return _triangular_ppf(u, self.low[start:stop], self.mode[start:stop], self.high[start:stop])
 
     def ppf(self, u: FloatArray) -> FloatArray:
         """Durations at probabilities u (k, b), a few rows at a time (temporaries stay in cache)."""
@@ -482,6 +496,25 @@ class _ThreePoint:
             stop = min(start + step, u.shape[0])
             out[start:stop] = self._rows(u[start:stop], start, stop)
         return out
+
+    def ppf_normal(self, z: FloatArray, out: FloatArray) -> FloatArray:
+        """Durations at standard normal scores z (k, b): F⁻¹(Φ(z)), into ``out``.
+
+        beta-PERT reads a second table indexed by the score itself (exact quantiles at
+        Φ(z) for z = −6, −6 + 12/1024, …, 6, interpolated like the u table), which saves
+        computing Φ per draw; a score beyond ±6 takes the end value."""
+        if self.tables32 is None:
+            out[...] = self.ppf(special.ndtr(z))
+            return out
+        if self.normal_tables32 is None:
+            self.normal_tables32 = _pert_tables(
+                self.low, self.mode, self.high, _standard_pert_normal_quantiles()
+            ).astype(np.complex64)
+        position = np.empty(z.shape, dtype=np.float32)
+        np.add(z, _Z_RANGE, out=position, casting="same_kind")
+        position *= np.float32(0.5 / _Z_RANGE)
+        np.clip(position, 0.0, 1.0, out=position)
+        return self._draw32(None, position, z.shape[1], out, tables=self.normal_tables32)
 
     def draw(self, rng: np.random.Generator, size: int, out: FloatArray | None = None) -> FloatArray:
         """Independent draws (k, size), into ``out`` if given: the same numbers as
@@ -517,14 +550,17 @@ class _ThreePoint:
         size: int,
         out: FloatArray,
         skip: NDArray[np.bool_] | None = None,
+        tables: NDArray[np.complex64] | None = None,
     ) -> FloatArray:
         """beta-PERT draws in float32: uniforms, cell fractions and a complex64 (value + i·slope)
         table, a few rows at a time in preallocated buffers (they stay in the L1/L2 cache).
 
         A float32 uniform is below 1 − 2⁻²⁴, so u·1024 < 1024 and its cell needs no clamp; the
         fraction u·1024 − cell is exact in float32. Constant estimates are set exactly. Pieces of
-        rows that are all in ``skip`` only consume their uniforms (their values are replaced)."""
-        tables = self.tables32
+        rows that are all in ``skip`` only consume their uniforms (their values are replaced).
+        ``tables`` replaces the u tables (the normal-score tables of :meth:`ppf_normal`)."""
+        if tables is None:
+            tables = self.tables32
         assert tables is not None
         k = tables.shape[0]
         rngs = [rng] if isinstance(rng, np.random.Generator) else rng
@@ -605,7 +641,22 @@ def _standard_pert_quantiles() -> FloatArray:
     return _standard_table
 
 
-def _pert_tables(o: FloatArray, m: FloatArray, p: FloatArray) -> NDArray[np.complex128]:
+def _standard_pert_normal_quantiles() -> FloatArray:
+    """Exact quantiles of Beta(1 + 4s, 5 − 4s) at u = Φ(z), z = −6, −6 + 12/1024, …, 6, for
+    s = 0, 1/64, …, 1 (the normal-score tables of correlated tasks)."""
+    global _standard_normal_table
+    if _standard_normal_table is None:
+        shape = np.linspace(0.0, 1.0, _SHAPE_STEPS + 1)[:, None]
+        u = special.ndtr(np.linspace(-_Z_RANGE, _Z_RANGE, _CELLS + 1))[None, :]
+        _standard_normal_table = np.asarray(
+            special.betaincinv(1.0 + 4.0 * shape, 5.0 - 4.0 * shape, u), dtype=np.float64
+        )
+    return _standard_normal_table
+
+
+def _pert_tables(
+    o: FloatArray, m: FloatArray, p: FloatArray, table: FloatArray | None = None
+) -> NDArray[np.complex128]:
     """Each estimate's beta-PERT quantile function on the u grid, in days (k, 1024).
 
     Cell c holds its left value and its slope as one complex number (value + i·slope), so a
@@ -617,7 +668,8 @@ def _pert_tables(o: FloatArray, m: FloatArray, p: FloatArray) -> NDArray[np.comp
     position = shape * _SHAPE_STEPS
     row = np.minimum(position.astype(np.intp), _SHAPE_STEPS - 1)
     weight = (position - row)[:, None]
-    table = _standard_pert_quantiles()
+    if table is None:
+        table = _standard_pert_quantiles()
     standard = (1.0 - weight) * table[row] + weight * table[row + 1]
     values = o[:, None] + width[:, None] * standard
     result: NDArray[np.complex128] = values[:, :-1] + 1j * np.diff(values, axis=1)
@@ -650,6 +702,7 @@ class _Inputs:
     tasks: _ThreePoint
     risk_days: _ThreePoint
     risk_cost: _ThreePoint
+    items: _ThreePoint
     # one-factor groups, all at once: member rows, their group, √(1 − ρ) and √ρ per row
     factor_members: IntArray
     factor_group: IntArray
@@ -690,6 +743,7 @@ def _inputs(model: MonteCarloModel, distribution: Distribution) -> _Inputs:
         tasks,
         _ThreePoint(distribution, days[:, 0], days[:, 1], days[:, 2]),
         _ThreePoint(distribution, cost[:, 0], cost[:, 1], cost[:, 2]),
+        _ThreePoint(distribution, *(np.ascontiguousarray(model.item_cost[:, c]) for c in range(3))),
         member_rows,
         np.asarray(group_of, dtype=np.intp),
         np.sqrt(1.0 - rho)[:, None],
@@ -739,10 +793,10 @@ def _draw_block(
             shared = scores.standard_normal((inputs.factor_groups, size))[inputs.factor_group]
             shared *= inputs.factor_shared
             z += shared
-            durations[inputs.factor_members] = inputs.factor_marginals.ppf(special.ndtr(z))
+            durations[inputs.factor_members] = inputs.factor_marginals.ppf_normal(z, z)
         for rows, lower, marginals in inputs.matrix_groups:
-            z = lower @ scores.standard_normal((rows.size, size))
-            durations[rows] = marginals.ppf(special.ndtr(z))
+            z = np.einsum("ij,jk->ik", lower, scores.standard_normal((rows.size, size)))
+            durations[rows] = marginals.ppf_normal(z, z)
     r = len(model.risk_ids)
     risks = _stream(seed, block, 2)
     occurred = risks.random((r, size)) < model.risk_probability[:, None]
@@ -966,6 +1020,7 @@ def simulate(
     ef_all = np.empty((n, width))
     tmp_all = np.empty(width)
     risk_members = [np.asarray(t, dtype=np.intp) for t in model.risk_tasks]
+    items = int(model.item_cost.shape[0])
     done = 0
     block = 0
     while done < iterations:
@@ -977,6 +1032,8 @@ def simulate(
             b = min(BLOCK, size - start)
             columns = slice(start, start + b)
             drawn = _draw_block(model, inputs, seed, block, b, d[:, columns], ready)
+            if costs is not None and items:
+                extra_cost[columns] += inputs.items.draw(_stream(seed, block, 3), b).sum(axis=0)
             block += 1
             absolute = done + start
             if absolute < sample:
@@ -992,7 +1049,9 @@ def simulate(
         durations[done : done + size] = finish
         if costs is not None:
             assert model.cost_per_day is not None and model.fixed_cost is not None
-            costs[done : done + size] = model.cost_per_day @ d + (float(model.fixed_cost.sum()) + extra_cost)
+            costs[done : done + size] = np.einsum("i,ij->j", model.cost_per_day, d) + (
+                float(model.fixed_cost.sum()) + extra_cost
+            )
         _backward_criticality(net, d, ef, es, finish, tmp, counts)
         done += size
         if progress is not None:
@@ -1009,7 +1068,9 @@ def simulate(
         duration=Summary.of(durations),
         cost=Summary.of(costs) if costs is not None else None,
         base_duration=deterministic_duration(model),
-        base_cost=float(model.cost_per_day @ model.most_likely + model.fixed_cost.sum()),
+        base_cost=float(
+            model.cost_per_day @ model.most_likely + model.fixed_cost.sum() + model.item_cost[:, 1].sum()
+        ),
         criticality={
             tid: float(c) / iterations for tid, c in zip(model.task_ids, counts.tolist(), strict=True)
         },
@@ -1035,7 +1096,7 @@ def spearman_rows(columns: NDArray[np.bool_] | FloatArray, target: FloatArray) -
     for start in range(0, columns.shape[0], step):
         ranks = _ranks(columns[start : start + step])
         ranks -= ranks.mean(axis=1, keepdims=True)
-        numerator = ranks @ target_ranks
+        numerator = np.einsum("ij,j->i", ranks, target_ranks)
         denominator = np.sqrt(np.einsum("ij,ij->i", ranks, ranks) * target_norm)
         np.divide(numerator, denominator, out=result[start : start + step], where=denominator > 1e-12)
     clipped: FloatArray = np.clip(result, -1.0, 1.0)

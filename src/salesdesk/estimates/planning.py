@@ -18,7 +18,7 @@ from salesdesk.core.errors import ApplicationError
 
 from .montecarlo import SimulationResult, model_from_plan, s_curve, simulate
 from .plan import Plan, PlanError, parse_plan
-from .scheduling import WorkingCalendar, country_holidays, schedule_plan
+from .scheduling import WorkingCalendar, country_holidays, plan_over_allocations, schedule_plan
 
 CENT = Decimal("0.01")
 
@@ -51,7 +51,12 @@ def build_plan(estimate: Any, rows: EstimateRows | None = None) -> Plan:
     rows = rows or rows_of(estimate)
     if not rows.tasks:
         raise ApplicationError("tasks", "the estimate has no tasks yet; add the work breakdown first")
-    data: dict[str, Any] = {"tasks": []}
+    data: dict[str, Any] = {
+        "tasks": [],
+        "resources": {
+            role: float(rate.capacity) for role, rate in rows.rates.items() if rate.capacity is not None
+        },
+    }
     if estimate.start_date:
         data["start_date"] = estimate.start_date.isoformat()
     for task in rows.tasks:
@@ -74,6 +79,7 @@ def build_plan(estimate: Any, rows: EstimateRows | None = None) -> Plan:
                 ],
                 "cost_per_day": float(rate.cost_rate) if rate else 0.0,
                 "role": task.role or None,
+                "units": float(task.units),
             }
         )
     try:
@@ -139,11 +145,40 @@ def schedule_of(estimate: Any, rows: EstimateRows | None = None) -> dict[str, An
         "finish_date": finish_date(calendar, schedule.duration),
         "critical_path": [schedule.ids[i] for i in schedule.critical_path],
         "tasks": tasks,
+        "over_allocations": over_allocation_warnings(plan, schedule, calendar),
     }
 
 
+def over_allocation_warnings(
+    plan: Plan, schedule: Any, calendar: WorkingCalendar | None
+) -> list[dict[str, Any]]:
+    """Where the early schedule asks a role for more people than its rate-card capacity: the role,
+    the working days (offsets from 0, inclusive; dates when the estimate has a start date),
+    the peak demand, the capacity, how much over, and the tasks running then."""
+    warnings = []
+    for over in plan_over_allocations(plan, schedule):
+        first, last = over.first_day, over.last_day
+        warnings.append(
+            {
+                "role": over.role,
+                "first_day": first,
+                "last_day": last,
+                "days": last - first + 1,
+                "start_date": calendar.day(first).isoformat() if calendar else None,
+                "finish_date": calendar.day(last).isoformat() if calendar else None,
+                "demand": round(over.demand, 2),
+                "capacity": round(over.capacity, 2),
+                "over_by": round(over.demand - over.capacity, 2),
+                "tasks": list(over.tasks),
+            }
+        )
+    return warnings
+
+
 def cost_figures(rows: EstimateRows) -> dict[str, Decimal]:
-    """Most-likely labour cost and sell price, non-labour cost, mitigation cost."""
+    """Most-likely labour cost and sell price, non-labour cost (most likely, and its low/high
+    ends), the cost of the mitigations in the plan (planned, in progress or done), and the base
+    cost = labour + non-labour + planned mitigation."""
     labour = sell = Decimal("0")
     for task in rows.tasks:
         rate = rows.rates.get(task.role)
@@ -151,14 +186,23 @@ def cost_figures(rows: EstimateRows) -> dict[str, Decimal]:
             labour += task.most_likely * rate.cost_rate
             sell += task.most_likely * rate.sell_rate
     non_labour = sum((i.quantity * i.unit_cost for i in rows.items), Decimal("0"))
-    mitigation = sum((r.mitigation_cost for r in rows.risks), Decimal("0"))
+    non_labour_low = sum((i.quantity * i.unit_cost_range[0] for i in rows.items), Decimal("0"))
+    non_labour_high = sum((i.quantity * i.unit_cost_range[2] for i in rows.items), Decimal("0"))
+    mitigation = mitigation_cost(rows)
     return {
         "labour_cost": money(labour),
         "labour_sell": money(sell),
         "non_labour_cost": money(non_labour),
+        "non_labour_low": money(non_labour_low),
+        "non_labour_high": money(non_labour_high),
         "mitigation_cost": money(mitigation),
-        "base_cost": money(labour + non_labour),
+        "base_cost": money(labour + non_labour + mitigation),
     }
+
+
+def mitigation_cost(rows: EstimateRows) -> Decimal:
+    """The cost of the open risks' mitigations that are part of the plan."""
+    return sum((r.mitigation_cost for r in rows.risks if r.mitigation_active), Decimal("0"))
 
 
 def run_simulation(
@@ -178,17 +222,21 @@ def run_simulation(
         if unknown:
             raise ApplicationError("risks", f"risk {risk.code}: unknown task {unknown[0]}")
     if rows.risks:
+        simulated = [r.simulated() for r in rows.risks]  # mitigated figures where planned
         model = replace(
             model,
             risk_ids=tuple(r.code for r in rows.risks),
-            risk_probability=np.asarray([float(r.probability) for r in rows.risks]),
-            risk_days=np.asarray(
-                [[float(r.days_low), float(r.days_most_likely), float(r.days_high)] for r in rows.risks]
-            ),
-            risk_cost=np.asarray(
-                [[float(r.cost_low), float(r.cost_most_likely), float(r.cost_high)] for r in rows.risks]
-            ),
+            risk_probability=np.asarray([float(p) for p, _, _ in simulated]),
+            risk_days=np.asarray([[float(v) for v in days] for _, _, days in simulated]),
+            risk_cost=np.asarray([[float(v) for v in cost] for _, cost, _ in simulated]),
             risk_tasks=tuple(tuple(index[c] for c in r.tasks) for r in rows.risks),
+        )
+    if rows.items:  # non-labour items as three-point ranges of quantity × unit cost
+        model = replace(
+            model,
+            item_cost=np.asarray(
+                [[float(item.quantity * v) for v in item.unit_cost_range] for item in rows.items]
+            ),
         )
     try:
         result = simulate(
@@ -207,7 +255,8 @@ def run_simulation(
 
 def summarise(estimate: Any, rows: EstimateRows, plan: Plan, result: SimulationResult) -> dict[str, Any]:
     costs = cost_figures(rows)
-    extra = float(costs["non_labour_cost"])  # a fixed amount on top of every iteration
+    # non-labour items are in the simulated cost; planned mitigations are a fixed amount on top
+    extra = float(costs["mitigation_cost"])
     assert result.costs is not None and result.cost is not None
     total_costs = result.costs + extra
     confidence = estimate.confidence_level

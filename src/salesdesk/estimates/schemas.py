@@ -15,6 +15,7 @@ CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,20}$"
 Days = Decimal
 DistributionName = Literal["triangular", "pert"]
 LinkType = Literal["FS", "SS", "FF", "SF"]
+MitigationName = Literal["none", "planned", "in_progress", "done"]
 
 
 class Dependency(InputSchema):
@@ -80,6 +81,9 @@ class TaskIn(InputSchema):
     pessimistic: Days = Field(Decimal("0"), ge=0, max_digits=9, decimal_places=2)
     dependencies: list[Dependency] = Field(default_factory=list, max_length=200)
     milestone: bool = False
+    units: Decimal = Field(
+        Decimal("1"), ge=0, max_digits=6, decimal_places=2, description="People of its role it occupies."
+    )
 
 
 class TaskPatch(InputSchema):
@@ -94,6 +98,7 @@ class TaskPatch(InputSchema):
     pessimistic: Days = Field(None, ge=0, max_digits=9, decimal_places=2)  # type: ignore[assignment]
     dependencies: list[Dependency] = Field(None, max_length=200)  # type: ignore[assignment]
     milestone: bool = None  # type: ignore[assignment]
+    units: Decimal = Field(None, ge=0, max_digits=6, decimal_places=2)  # type: ignore[assignment]
 
 
 class TaskOut(Schema):
@@ -109,6 +114,7 @@ class TaskOut(Schema):
     pessimistic: Decimal
     dependencies: list[dict[str, Any]]
     milestone: bool
+    units: Decimal
     version: int
 
 
@@ -117,6 +123,9 @@ class RateIn(InputSchema):
     cost_rate: Decimal = Field(..., ge=0, max_digits=14, decimal_places=2)
     sell_rate: Decimal = Field(..., ge=0, max_digits=14, decimal_places=2)
     currency: str | None = Field(None, pattern=CURRENCY_PATTERN)
+    capacity: Decimal | None = Field(
+        None, ge=0, max_digits=6, decimal_places=2, description="People available at once; null = no limit."
+    )
 
 
 class RatePatch(InputSchema):
@@ -124,6 +133,7 @@ class RatePatch(InputSchema):
     cost_rate: Decimal = Field(None, ge=0, max_digits=14, decimal_places=2)  # type: ignore[assignment]
     sell_rate: Decimal = Field(None, ge=0, max_digits=14, decimal_places=2)  # type: ignore[assignment]
     currency: str = Field(None, pattern=CURRENCY_PATTERN)  # type: ignore[assignment]
+    capacity: Decimal | None = Field(None, ge=0, max_digits=6, decimal_places=2)
 
 
 class RateOut(Schema):
@@ -132,6 +142,7 @@ class RateOut(Schema):
     cost_rate: Decimal
     sell_rate: Decimal
     currency: str
+    capacity: Decimal | None
     version: int
 
 
@@ -139,7 +150,9 @@ class ItemIn(InputSchema):
     description: str = Field(..., min_length=1, max_length=200)
     product_id: DbId | None = None
     quantity: Decimal = Field(Decimal("1"), ge=0, max_digits=12, decimal_places=2)
-    unit_cost: Decimal = Field(..., ge=0, max_digits=14, decimal_places=2)
+    unit_cost: Decimal = Field(..., ge=0, max_digits=14, decimal_places=2, description="Most likely.")
+    unit_cost_low: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    unit_cost_high: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
 
 
 class ItemPatch(InputSchema):
@@ -147,6 +160,8 @@ class ItemPatch(InputSchema):
     product_id: DbId | None = None
     quantity: Decimal = Field(None, ge=0, max_digits=12, decimal_places=2)  # type: ignore[assignment]
     unit_cost: Decimal = Field(None, ge=0, max_digits=14, decimal_places=2)  # type: ignore[assignment]
+    unit_cost_low: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    unit_cost_high: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
 
 
 class ItemOut(Schema):
@@ -155,6 +170,8 @@ class ItemOut(Schema):
     product_id: int | None
     quantity: Decimal
     unit_cost: Decimal
+    unit_cost_low: Decimal | None
+    unit_cost_high: Decimal | None
     total: Decimal
     version: int
 
@@ -173,6 +190,14 @@ class RiskIn(InputSchema):
     owner_id: DbId | None = None
     mitigation: str = Field("", max_length=5000)
     mitigation_cost: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
+    mitigation_status: MitigationName = "none"
+    mitigated_probability: Decimal | None = Field(None, ge=0, le=1, max_digits=4, decimal_places=3)
+    mitigated_cost_low: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    mitigated_cost_most_likely: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    mitigated_cost_high: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    mitigated_days_low: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
+    mitigated_days_most_likely: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
+    mitigated_days_high: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
     status: Literal["open", "closed"] = "open"
 
 
@@ -190,6 +215,14 @@ class RiskPatch(InputSchema):
     owner_id: DbId | None = None
     mitigation: str = Field(None, max_length=5000)  # type: ignore[assignment]
     mitigation_cost: Decimal = Field(None, ge=0, max_digits=14, decimal_places=2)  # type: ignore[assignment]
+    mitigation_status: MitigationName = None  # type: ignore[assignment]
+    mitigated_probability: Decimal | None = Field(None, ge=0, le=1, max_digits=4, decimal_places=3)
+    mitigated_cost_low: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    mitigated_cost_most_likely: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    mitigated_cost_high: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    mitigated_days_low: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
+    mitigated_days_most_likely: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
+    mitigated_days_high: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
     status: Literal["open", "closed"] = None  # type: ignore[assignment]
 
 
@@ -208,6 +241,14 @@ class RiskOut(Schema):
     owner_id: int | None
     mitigation: str
     mitigation_cost: Decimal
+    mitigation_status: str
+    mitigated_probability: Decimal | None
+    mitigated_cost_low: Decimal | None
+    mitigated_cost_most_likely: Decimal | None
+    mitigated_cost_high: Decimal | None
+    mitigated_days_low: Decimal | None
+    mitigated_days_most_likely: Decimal | None
+    mitigated_days_high: Decimal | None
     status: str
     version: int
 

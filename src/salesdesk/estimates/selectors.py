@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from salesdesk.core.audit import events_for
 from salesdesk.core.roles import UserKind
 from salesdesk.deals.selectors import visible_opportunities
 
 from .calibration import Actual, CalibrationReport, calibration_report
+from .choices import EstimateStatus
 from .models import Estimate, EstimateVersion, ProjectActual
 
 
@@ -29,6 +33,15 @@ def visible_estimates(user: Any) -> QuerySet[Estimate]:
     if kind == UserKind.SALES_REP:
         return qs.filter(opportunity__in=opportunities.filter(owner=user).values("pk"))
     return qs.none()
+
+
+def changeable_estimates(user: Any) -> QuerySet[Estimate]:
+    """The estimates the user sees whose working copy may change: drafts and returned ones."""
+    return (
+        visible_estimates(user)
+        .filter(status__in=(EstimateStatus.DRAFT, EstimateStatus.RETURNED))
+        .order_by("-id")
+    )
 
 
 def estimate_get_for_user(*, user: Any, estimate_id: int) -> Estimate:
@@ -64,3 +77,38 @@ def calibration_for(user: Any) -> CalibrationReport:
         for a in visible_actuals(user)
     ]
     return calibration_report(records)
+
+
+@dataclass(frozen=True)
+class ReturnNote:
+    """The reviewer's comments on a returned version: which one, by whom, when."""
+
+    number: int
+    comments: str
+    returned_by: str
+    returned_at: dt.datetime | None
+
+
+def open_return_note(*, estimate: Estimate) -> ReturnNote | None:
+    """The comments the author still has to address: those of the current version while it is
+    returned, or of the version just before while its follow-up draft is open (not yet submitted)."""
+    if estimate.status == EstimateStatus.RETURNED:
+        number = estimate.current_version
+    elif estimate.status == EstimateStatus.DRAFT and estimate.current_version > 1:
+        number = estimate.current_version - 1
+    else:
+        return None
+    version = (
+        EstimateVersion.objects.filter(estimate=estimate, number=number, status=EstimateStatus.RETURNED)
+        .only("number", "review_comments")
+        .first()
+    )
+    if version is None:
+        return None
+    event = events_for(estimate).filter(step=f"version {number} returned").first()
+    return ReturnNote(
+        number=number,
+        comments=version.review_comments,
+        returned_by=event.actor_label if event else "",
+        returned_at=event.at if event else None,
+    )

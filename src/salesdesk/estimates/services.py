@@ -63,9 +63,10 @@ TASK_FIELDS = {
     "pessimistic",
     "dependencies",
     "milestone",
+    "units",
 }
-RATE_FIELDS = {"role", "cost_rate", "sell_rate", "currency"}
-ITEM_FIELDS = {"description", "product", "quantity", "unit_cost"}
+RATE_FIELDS = {"role", "cost_rate", "sell_rate", "currency", "capacity"}
+ITEM_FIELDS = {"description", "product", "quantity", "unit_cost", "unit_cost_low", "unit_cost_high"}
 RISK_FIELDS = {
     "code",
     "description",
@@ -80,6 +81,14 @@ RISK_FIELDS = {
     "owner",
     "mitigation",
     "mitigation_cost",
+    "mitigation_status",
+    "mitigated_probability",
+    "mitigated_cost_low",
+    "mitigated_cost_most_likely",
+    "mitigated_cost_high",
+    "mitigated_days_low",
+    "mitigated_days_most_likely",
+    "mitigated_days_high",
     "status",
 }
 ACTUAL_FIELDS = {
@@ -264,10 +273,29 @@ def _check_risk(estimate: Estimate, risk: EstimateRisk) -> None:
         raise ApplicationError("days_most_likely", "schedule impact must be low ≤ most likely ≤ high")
     if not isinstance(risk.tasks, list) or not all(isinstance(c, str) for c in risk.tasks):
         raise ApplicationError("tasks", "must be a list of task codes")
+    for kind, label in (("cost", "mitigated cost impact"), ("days", "mitigated schedule impact")):
+        triple = [getattr(risk, f"mitigated_{kind}_{end}") for end in ("low", "most_likely", "high")]
+        given = [v is not None for v in triple]
+        if any(given) and not all(given):
+            missing = ("low", "most_likely", "high")[given.index(False)]
+            raise ApplicationError(
+                f"mitigated_{kind}_{missing}", f"give all three points of the {label}, or none"
+            )
+        if all(given) and not (triple[0] <= triple[1] <= triple[2]):
+            raise ApplicationError(
+                f"mitigated_{kind}_most_likely", f"{label} must be low ≤ most likely ≤ high"
+            )
     codes = set(EstimateTask.objects.filter(estimate=estimate).values_list("code", flat=True))
     unknown = [c for c in risk.tasks if c not in codes]
     if unknown:
         raise ApplicationError("tasks", f"no task with code {unknown[0]!r} in this estimate")
+
+
+def _check_item(item: NonLabourItem) -> None:
+    if item.unit_cost_low is not None and item.unit_cost_low > item.unit_cost:
+        raise ApplicationError("unit_cost_low", "must be at most the (most likely) unit cost")
+    if item.unit_cost_high is not None and item.unit_cost_high < item.unit_cost:
+        raise ApplicationError("unit_cost_high", "must be at least the (most likely) unit cost")
 
 
 def _resolve_line_refs(actor: Any, model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]:
@@ -315,6 +343,8 @@ def _check_line(estimate: Estimate, line: Line) -> None:
         _check_task(estimate, line)
     elif isinstance(line, EstimateRisk):
         _check_risk(estimate, line)
+    elif isinstance(line, NonLabourItem):
+        _check_item(line)
     elif isinstance(line, RateCardLine) and line.currency != estimate.currency:
         raise ApplicationError("currency", f"must be the estimate's currency, {estimate.currency}")
 
@@ -408,7 +438,21 @@ def apply_calibration(*, actor: Any, estimate: Estimate, task_type: str, factor:
     require(actor, "estimate.edit")
     if not (0.2 <= factor <= 5):
         raise ApplicationError("factor", "must be between 0.2 and 5")
-    estimate = _open_for_edit(actor, _lock(estimate))
+    estimate = _lock(estimate)
+    if not EstimateTask.objects.filter(estimate=estimate, task_type=task_type).exists():
+        types = sorted(
+            set(
+                EstimateTask.objects.filter(estimate=estimate)
+                .exclude(task_type="")
+                .values_list("task_type", flat=True)
+            )
+        )
+        raise ApplicationError(
+            "task_type",
+            f"no task of type “{task_type}” in {estimate.title}"
+            + (f"; its task types: {', '.join(types)}" if types else "; it has no typed tasks"),
+        )
+    estimate = _open_for_edit(actor, estimate)
     k = Decimal(str(round(factor, 4)))
     count = 0
     for task in EstimateTask.objects.select_for_update().filter(estimate=estimate, task_type=task_type):

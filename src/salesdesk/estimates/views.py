@@ -33,8 +33,10 @@ from .forms import (
 from .models import Estimate, EstimateRisk, EstimateTask, NonLabourItem, RateCardLine
 from .selectors import (
     calibration_for,
+    changeable_estimates,
     estimate_get_for_user,
     estimate_versions,
+    open_return_note,
     visible_actuals,
     visible_estimates,
 )
@@ -112,6 +114,7 @@ def _context(request: HttpRequest, estimate: Estimate, **forms: Any) -> dict[str
         "version": version,
         "versions": list(estimate_versions(estimate=estimate)),
         "signed_off": services.signed_off_version(estimate),
+        "return_note": open_return_note(estimate=estimate),
         "usable_in_proposal": services.estimate_usable_in_proposal(estimate),
         "tasks": rows.tasks,
         "rates": list(rows.rates.values()),
@@ -334,33 +337,95 @@ def calibration_report(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Actual recorded.")
             return redirect("web:estimates:calibration_report")
+    return _calibration_page(request, form=form, status=400 if form.is_bound else 200)
+
+
+def _calibration_page(
+    request: HttpRequest,
+    *,
+    form: ActualForm | None = None,
+    failed: CalibrationApplyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The report, one "apply" form per suggested task-type factor and a manual one; a refused
+    apply form comes back bound, with its errors, in its place."""
     report = calibration_for(request.user)
+    drafts = changeable_estimates(request.user)
+    preselect = optional_id(request.GET.get("estimate"))
+    if not preselect:
+        first_two = list(drafts.values_list("pk", flat=True)[:2])
+        preselect = first_two[0] if len(first_two) == 1 else None
+    initial = {"estimate": preselect} if preselect else {}
+    failed_row = failed.data.get("suggestion") if failed is not None else None
+    suggestions = []
+    for index, (task_type, accuracy) in enumerate(report.by_task_type.items(), start=1):
+        if failed is not None and failed_row == task_type:
+            row_form = failed
+        else:
+            row_form = CalibrationApplyForm(
+                estimates=drafts,
+                fixed=True,
+                initial={
+                    **initial,
+                    "task_type": task_type,
+                    "factor": f"{accuracy.factor:.3f}",
+                    "suggestion": task_type,
+                },
+                auto_id=f"id_apply{index}_%s",
+            )
+        suggestions.append({"task_type": task_type, "accuracy": accuracy, "form": row_form})
+    manual = (
+        failed
+        if failed is not None and failed_row not in report.by_task_type
+        else CalibrationApplyForm(estimates=drafts, initial=initial, auto_id="id_apply_%s")
+    )
     return render(
         request,
         "estimates/calibration.html",
         {
             "report": report,
-            "form": form,
+            "form": form or ActualForm(),
             "actuals": visible_actuals(request.user)[:50],
-            "apply_form": CalibrationApplyForm(),
-            "estimates": visible_estimates(request.user).filter(status__in=["draft", "returned"])[:50],
+            "suggestions": suggestions,
+            "apply_form": manual,
+            "has_drafts": drafts.exists(),
+            "preselected": preselect,
         },
-        status=400 if form.is_bound else 200,
+        status=status,
     )
 
 
 @login_required
 @require_POST
-def calibration_apply(request: HttpRequest, estimate_id: int) -> HttpResponse:
-    estimate = estimate_get_for_user(user=request.user, estimate_id=estimate_id)
-    form = CalibrationApplyForm(request.POST)
+def calibration_apply(request: HttpRequest) -> HttpResponse:
+    """Apply a factor to one task type of a draft estimate; says when that started a new version."""
+    require(request.user, "estimate.edit")
+    fixed = bool(request.POST.get("suggestion"))
+    form = CalibrationApplyForm(
+        request.POST,
+        estimates=changeable_estimates(request.user),
+        fixed=fixed,
+        auto_id="id_apply_failed_%s",
+    )
     if form.is_valid():
+        data = form.service_data()
+        estimate: Estimate = data.pop("estimate")
+        started_from = estimate.current_version
+        was_returned = estimate.status == "returned"
         try:
-            count = services.apply_calibration(actor=request.user, estimate=estimate, **form.cleaned_data)
+            count = services.apply_calibration(actor=request.user, estimate=estimate, **data)
         except ApplicationError as exc:
-            messages.error(request, exc.as_line())
+            form.add_service_error(exc)
         else:
-            messages.success(request, f"Factor applied to {count} task(s).")
-    else:
-        messages.error(request, "Give a task type and a factor between 0.2 and 5.")
-    return _back(estimate, "#tasks")
+            estimate.refresh_from_db()
+            text = (
+                f"Factor ×{data['factor']:g} applied to {count} {data['task_type']} "
+                f"task{'' if count == 1 else 's'} of “{estimate.title}”."
+            )
+            if estimate.current_version != started_from:
+                text += f" This started version {estimate.current_version}" + (
+                    f" (v{started_from} was returned for review comments)." if was_returned else "."
+                )
+            messages.success(request, text)
+            return _back(estimate, "#tasks")
+    return _calibration_page(request, failed=form, status=400)

@@ -1,8 +1,10 @@
 """API for cases, interactions and SLA policies. Thin: selectors read, services write."""
 
 from typing import Any
+from urllib import parse
 
-from django.http import FileResponse, HttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Router, UploadedFile
 from ninja.pagination import paginate
 
@@ -18,10 +20,13 @@ from salesdesk.core.api import (
 from salesdesk.core.audit import events_for
 from salesdesk.core.errors import ApplicationError
 from salesdesk.core.permissions import require
+from salesdesk.knowledge.schemas import AnswerOut
+from salesdesk.knowledge.selectors import answer_get_for_user
 from salesdesk.parties.selectors import visible_users
 
 from . import selectors, services
 from .choices import CasePriority, CaseStatus, CaseType
+from .keyset import Position, keyset_page
 from .models import BusinessCalendar
 from .schemas import (
     AssignmentIn,
@@ -29,8 +34,10 @@ from .schemas import (
     CalendarIn,
     CalendarOut,
     CalendarPatch,
+    CaseAnswerDraftIn,
     CaseIn,
     CaseOut,
+    CasePatch,
     CommentIn,
     CommentOut,
     ComplaintPatch,
@@ -48,6 +55,47 @@ from .schemas import (
 
 router = Router(tags=["cases"])
 
+QUEUE_KEYS: dict[tuple[Any, ...], str] = {
+    ("resolution_due_at", "id"): "resolution_due_at",
+    ("at_risk_at", "id"): "at_risk_at",
+}
+
+
+class CaseCursor(Cursor):
+    """The case list's cursor: newest first, but a queue (``?queue=``) in the queue's own order.
+
+    A queue comes ordered by (resolution_due_at, id) or (at_risk_at, id), the keys of its
+    partial index; its pages are read with the same keyset as the queue pages
+    (``keyset.keyset_page``), so a deep page costs what the first does there too.
+    """
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        key = QUEUE_KEYS.get(tuple(queryset.query.order_by))
+        if key is None:
+            return super().paginate_queryset(queryset, pagination, request, **params)
+        if pagination.cursor and Position.decode(pagination.cursor) is None:
+            raise ApplicationError("cursor", "is not a cursor this list gave out; start again without it")
+        page = keyset_page(queryset, key, pagination.cursor, self._get_page_size(pagination.page_size))
+        url = request.build_absolute_uri()
+        return {
+            "next": _with_cursor(url, page.next_cursor),
+            "previous": _with_cursor(url, page.previous_cursor),
+            self.items_attribute: page.object_list,
+        }
+
+
+def _with_cursor(url: str, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    scheme, netloc, path, query, fragment = parse.urlsplit(url)
+    params = parse.parse_qs(query, keep_blank_values=True)
+    params["cursor"] = [cursor]
+    return parse.urlunsplit(
+        (scheme, netloc, path, parse.urlencode(sorted(params.items()), doseq=True), fragment)
+    )
+
 
 def _enum_values(data: dict[str, Any]) -> dict[str, Any]:
     return {k: getattr(v, "value", v) for k, v in data.items()}
@@ -63,8 +111,12 @@ def _fresh(request: AuthedRequest, case: Any, response: HttpResponse) -> Any:
     return case
 
 
-@router.get("/cases", response=list[CaseOut], summary="Cases you may see, newest first")
-@paginate(Cursor, ordering=("-id",))
+@router.get(
+    "/cases",
+    response=list[CaseOut],
+    summary="Cases you may see, newest first; a queue (?queue=) soonest due first",
+)
+@paginate(CaseCursor, ordering=("-id",))
 def case_list(
     request: AuthedRequest,
     q: str = "",
@@ -118,6 +170,22 @@ def case_detail(request: AuthedRequest, case_id: int, response: HttpResponse) ->
         return unchanged
     set_etag(response, case)
     return case
+
+
+@router.patch(
+    "/cases/{case_id}",
+    response=CaseOut,
+    summary="Edit a case's subject, description, priority, product, contact or opportunity; If-Match",
+)
+def case_patch(request: AuthedRequest, case_id: int, payload: CasePatch, response: HttpResponse) -> Any:
+    case = _case(request, case_id)
+    case = services.case_update(
+        actor=request.auth,
+        case=case,
+        data=_enum_values(payload.dict(exclude_unset=True)),
+        expected_version=expected_version(request, case),
+    )
+    return _fresh(request, case, response)
 
 
 @router.post(
@@ -222,6 +290,20 @@ def escalation_add(request: AuthedRequest, case_id: int, payload: EscalationIn) 
         expected_version=expected_version(request, case),
     )
     return escalation
+
+
+@router.post(
+    "/cases/{case_id}/draft-answer",
+    response={201: AnswerOut},
+    summary="Draft a knowledge answer from a case (level 2+); fields left out come from the case",
+)
+def case_draft_answer(request: AuthedRequest, case_id: int, payload: CaseAnswerDraftIn) -> Any:
+    case = _case(request, case_id)
+    data = payload.model_dump(exclude_unset=True)
+    if "audience" in data:
+        data["audience"] = str(data["audience"])
+    answer = services.case_draft_answer(actor=request.auth, case=case, data=data)
+    return answer_get_for_user(user=request.auth, answer_id=answer.pk)
 
 
 @router.get(

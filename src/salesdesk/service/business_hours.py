@@ -201,6 +201,43 @@ def add_business_time(
     raise CalendarError("unreachable")  # pragma: no cover - working_segments never ends
 
 
+def working_segments_before(end: dt.datetime, calendar: Calendar) -> Iterator[Interval]:
+    """Working UTC intervals before ``end``, latest first (the last one clipped to end at ``end``)."""
+    end = _aware(end, "end")
+    day = end.astimezone(calendar.zone).date() + dt.timedelta(days=1)
+    empty_days = 0
+    while True:
+        interval = calendar.opening_interval(day)
+        day -= dt.timedelta(days=1)
+        if interval is None or interval[0] >= end:
+            empty_days += 1
+            if empty_days > MAX_SEARCH_DAYS:
+                raise CalendarError("the calendar has no working time in the last three years")
+            continue
+        empty_days = 0
+        yield interval[0], min(interval[1], end)
+
+
+def subtract_business_time(end: dt.datetime, duration: dt.timedelta, calendar: Calendar) -> dt.datetime:
+    """The earliest UTC instant from which at most ``duration`` of working time is left until ``end``.
+
+    The inverse of ``add_business_time`` for a deadline: with ``t`` the result,
+    ``business_time_between(x, end) <= duration`` holds exactly for every ``x >= t``. When
+    ``duration`` is used up exactly at an opening time, the result is the closing time of
+    the working day before (nothing is left to work in between).
+    """
+    end = _aware(end, "end")
+    if duration < ZERO:
+        raise ValueError("duration must not be negative")
+    remaining = duration
+    for a, b in working_segments_before(end, calendar):
+        length = b - a
+        if remaining < length:
+            return b - remaining
+        remaining -= length
+    raise CalendarError("unreachable")  # pragma: no cover - working_segments_before never ends
+
+
 def business_time_between(
     a: dt.datetime, b: dt.datetime, calendar: Calendar, pauses: Sequence[Interval] = ()
 ) -> dt.timedelta:

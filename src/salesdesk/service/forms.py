@@ -71,12 +71,19 @@ class TransitionForm(ServiceForm):
     error_field_aliases = {"resolution_note": "note"}
 
 
+TOP_TIER = 4
+
+
 class EscalateForm(ServiceForm):
-    to_tier = forms.TypedChoiceField(
-        choices=[(t, f"Tier {t}") for t in (2, 3, 4)], coerce=int, label="Escalate to"
-    )
+    """Escalate to a tier above the case's own; a case at the top tier offers none."""
+
+    to_tier = forms.TypedChoiceField(choices=[], coerce=int, label="Escalate to")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, tier: int = 1, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_tier"].choices = [(t, f"Tier {t}") for t in range(tier + 1, TOP_TIER + 1)]
 
 
 class ComplaintForm(ServiceForm):

@@ -10,12 +10,15 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import In
 
 from salesdesk.core.models import AuditedModel, TimeStampedModel
 from salesdesk.parties.choices import CustomerTier
 
 from . import business_hours
 from .choices import (
+    ACTIVE_STATUSES,
+    CLOCK_RUNNING_STATUSES,
     CallDirection,
     CaseChannel,
     CasePriority,
@@ -146,6 +149,10 @@ class Case(AuditedModel):
     opened_at = models.DateTimeField(db_index=True)
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     resolution_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When the target that counts now (first response until answered, then resolution) enters
+    # its at-risk share: from here on sla_state is at_risk or breached while the clock runs.
+    # Kept by the services with the due times, so "breaching soon" is an indexed range query.
+    at_risk_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_responded_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -168,7 +175,36 @@ class Case(AuditedModel):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["status", "tier", "assignee"])]
+        indexes = [
+            models.Index(fields=["status", "tier", "assignee"]),
+            # The queues, keyset-paginated on (resolution_due_at, id) or (at_risk_at, id); partial
+            # indexes over the few active cases, not the many closed ones.
+            models.Index(
+                fields=["assignee", "resolution_due_at", "id"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="case_active_assignee_due",
+            ),
+            models.Index(
+                fields=["tier", "resolution_due_at", "id"],
+                condition=Q(status__in=ACTIVE_STATUSES, assignee__isnull=True),
+                name="case_active_tier_queue_due",
+            ),
+            models.Index(
+                fields=["account", "resolution_due_at", "id"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="case_active_account_due",
+            ),
+            models.Index(
+                fields=["resolution_due_at", "id"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="case_active_due",
+            ),
+            models.Index(
+                fields=["at_risk_at", "id"],
+                condition=Q(status__in=CLOCK_RUNNING_STATUSES),
+                name="case_running_at_risk",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(tier__gte=1, tier__lte=4), name="case_tier_1_to_4"),
         ]
@@ -198,6 +234,30 @@ class Case(AuditedModel):
         if self.paused_at is not None and now is not None and now > self.paused_at:
             intervals.append((self.paused_at, now))
         return intervals
+
+
+SAFE_LITERAL = re.compile(r"^[a-z_]+$")
+
+
+class StatusIn(In):
+    """``status__is_one_of=(…)``: an IN list written into the SQL, not bound as parameters.
+
+    SQLite uses a partial index only when the query's WHERE clause contains the index's
+    condition term for term *as written*; a bound ``IN (?, ?, ?)`` never matches the
+    ``IN ('new', 'open', 'waiting_on_customer')`` of the queue indexes, so the queues
+    would scan every closed case instead. Only status codes (lower-case words) are allowed.
+    """
+
+    lookup_name = "is_one_of"
+
+    def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+        values = [str(v) for v in self.rhs]
+        if not values or not all(SAFE_LITERAL.match(v) for v in values):
+            raise ValueError(f"status__is_one_of takes status codes, not {values!r}")
+        return "(" + ", ".join(f"'{v}'" for v in values) + ")", ()
+
+
+Case._meta.get_field("status").register_lookup(StatusIn)
 
 
 class CaseComment(TimeStampedModel):

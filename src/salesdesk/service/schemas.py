@@ -12,6 +12,7 @@ from ninja import Field, Schema
 from salesdesk.core.api import DbId, InputSchema, Ref
 from salesdesk.core.permissions import holds
 from salesdesk.core.roles import INTERNAL_KINDS
+from salesdesk.knowledge.choices import Audience
 from salesdesk.parties.choices import CustomerTier
 
 from .choices import CallDirection, CaseChannel, CasePriority, CaseStatus, CaseType, InteractionKind
@@ -113,6 +114,19 @@ class CaseIn(InputSchema):
     tier: int = Field(1, ge=1, le=4)
 
 
+class CasePatch(InputSchema):
+    """What may change on a case once opened; a field left out is not changed, ``null`` clears a link."""
+
+    subject: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    description: str = Field(None, max_length=20000)  # type: ignore[assignment]
+    priority: CasePriority = Field(  # type: ignore[assignment]
+        None, description="A new priority re-targets an active case with the current policy for it."
+    )
+    product_id: DbId | None = None
+    contact_id: DbId | None = None
+    opportunity_id: DbId | None = None
+
+
 class TransitionIn(InputSchema):
     status: CaseStatus
     note: str = Field("", description="The resolution note, when resolving.")
@@ -125,6 +139,25 @@ class AssignmentIn(InputSchema):
 class EscalationIn(InputSchema):
     to_tier: int = Field(..., ge=2, le=4)
     reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class CaseAnswerDraftIn(InputSchema):
+    """A knowledge answer drafted from a case; every field left out is taken from the case."""
+
+    title: str = Field(  # type: ignore[assignment]
+        None, min_length=1, max_length=300, description="The question; the case's subject."
+    )
+    body: str = Field(  # type: ignore[assignment]
+        None,
+        min_length=1,
+        max_length=100_000,
+        description="Markdown; the resolution note, else the last reply to the customer.",
+    )
+    # Left out: the description's first line as another phrasing, and the case's product.
+    alternatives: list[str] = None  # type: ignore[assignment]
+    product_ids: list[int] = None  # type: ignore[assignment]
+    tags: list[str] = []
+    audience: Audience = Field(Audience.INTERNAL, description="Who may read it once published.")
 
 
 class EscalationOut(Schema):

@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from salesdesk.core import audit
 from salesdesk.core.permissions import holds
 from salesdesk.core.roles import INTERNAL_KINDS, UserKind
 
@@ -135,28 +136,62 @@ QUEUES = {
 def case_queue(*, user: Any, queue: str, now: dt.datetime | None = None) -> QuerySet[Case]:
     """The cases of one queue tab, most urgent (earliest resolution due) first."""
     now = now or timezone.now()
-    qs = visible_cases(user).filter(status__in=ACTIVE_STATUSES)
+    # status__is_one_of: the literal IN list of the partial indexes, so SQLite uses them too.
+    qs = visible_cases(user).filter(status__is_one_of=ACTIVE_STATUSES)
     if queue == "mine":
         qs = qs.filter(assignee_id=user.pk)
     elif queue == "tier":
         qs = qs.filter(assignee__isnull=True, tier=getattr(user, "support_level", None) or 0)
     elif queue == "breaching":
-        # The database narrows to running cases due within a week (wall clock) or overdue;
-        # sla_state then keeps exactly those at risk or breached (on either target).
-        candidates = qs.filter(
-            status__in=CLOCK_RUNNING_STATUSES, resolution_due_at__lte=now + dt.timedelta(days=7)
+        # at_risk_at is when the target that counts enters its at-risk share; a running case
+        # past it is at risk or breached (sla_state agrees). The earliest at risk come first.
+        return qs.filter(status__is_one_of=CLOCK_RUNNING_STATUSES, at_risk_at__lte=now).order_by(
+            "at_risk_at", "id"
         )
-        ids = [
-            case.pk
-            for case in candidates
-            if sla_state(case, now).state in (SlaState.AT_RISK, SlaState.BREACHED)
-        ]
-        qs = qs.filter(pk__in=ids)
     elif queue == "waiting":
         qs = qs.filter(status=CaseStatus.WAITING_ON_CUSTOMER)
     elif queue == "complaints":
         qs = qs.filter(case_type=CaseType.COMPLAINT)
     return qs.order_by("resolution_due_at", "id")
+
+
+def _escalated_here() -> Exists:
+    """Whether the case was escalated into the tier it sits at now (someone asked for help)."""
+    return Exists(Escalation.objects.filter(case_id=OuterRef("pk"), to_tier=OuterRef("tier")))
+
+
+def _urgency(case: Case) -> tuple[int, bool, dt.datetime, int]:
+    # An escalation waiting in the tier queue comes first: nobody works it yet, and both the
+    # colleague who asked for help and the customer wait. Then the earliest at risk.
+    waiting = case.assignee_id is None and bool(getattr(case, "escalated", False))
+    never = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return (0 if waiting else 1, case.at_risk_at is None, case.at_risk_at or never, case.pk)
+
+
+def urgent_work(*, user: Any, limit: int = 10) -> list[Case]:
+    """My work and my tier's queue in one list, the most urgent first (two queries at any size).
+
+    First the cases escalated into the user's tier that nobody has taken, then every other
+    case by the moment it is (or was) at risk. Each case carries ``escalated`` (it came up
+    from a lower tier to this one) and ``in_queue`` (it waits in the tier queue, unassigned).
+    """
+    found: dict[int, Case] = {}
+    for queue in ("mine", "tier"):
+        qs = case_queue(user=user, queue=queue).select_related(None)
+        for case in qs.select_related("account", "sla_calendar").annotate(escalated=_escalated_here())[
+            :limit
+        ]:
+            case.in_queue = case.assignee_id is None  # type: ignore[attr-defined]
+            found[case.pk] = case
+    return sorted(found.values(), key=_urgency)[:limit]
+
+
+def most_urgent_queue(*, user: Any) -> str:
+    """The queue tab the Cases page opens on: the one holding the most urgent case, else my work."""
+    work = urgent_work(user=user, limit=10)
+    if work and getattr(work[0], "in_queue", False):
+        return "tier"
+    return "mine"
 
 
 def case_search(
@@ -192,7 +227,7 @@ def case_search(
     if assignee_id:
         qs = qs.filter(assignee_id=assignee_id)
     if open_only:
-        qs = qs.filter(status__in=ACTIVE_STATUSES)
+        qs = qs.filter(status__is_one_of=ACTIVE_STATUSES)
     return qs
 
 
@@ -224,6 +259,38 @@ class SlaStatus:
         return f"{business_hours.format_duration(self.time_left)} left"
 
 
+def _current_target(case: Case) -> tuple[str, dt.datetime, int]:
+    """The SLA target that counts now: first response (until answered, if due first), else resolution."""
+    assert case.resolution_due_at is not None
+    if (
+        case.first_responded_at is None
+        and case.first_response_due_at is not None
+        and case.first_response_due_at < case.resolution_due_at
+    ):
+        return "first_response", case.first_response_due_at, case.first_response_minutes or 0
+    return "resolution", case.resolution_due_at, case.resolution_minutes or 0
+
+
+def _at_risk_share(case: Case, minutes: int) -> dt.timedelta:
+    """The business time left at which a target becomes at risk."""
+    return dt.timedelta(minutes=minutes) * (100 - case.at_risk_percent) / 100
+
+
+def at_risk_moment(case: Case) -> dt.datetime | None:
+    """The instant from which ``sla_state`` says at_risk (or breached) while the clock runs.
+
+    Business time left only shrinks as time passes, so this is the earliest instant with
+    at most the at-risk share of the current target left (``subtract_business_time``).
+    Pauses lie before the present and do not count. None without an SLA.
+    """
+    if case.sla_calendar is None or case.resolution_due_at is None:
+        return None
+    _target, due, minutes = _current_target(case)
+    return business_hours.subtract_business_time(
+        due, _at_risk_share(case, minutes), case.sla_calendar.as_engine()
+    )
+
+
 def sla_state(case: Case, now: dt.datetime | None = None) -> SlaStatus:
     """on_track / at_risk / breached / paused / met for the target that matters now, with time left.
 
@@ -240,13 +307,7 @@ def sla_state(case: Case, now: dt.datetime | None = None) -> SlaStatus:
         )
     calendar = case.sla_calendar.as_engine()
     pauses = case.pause_intervals(now)
-    target, due, minutes = "resolution", case.resolution_due_at, case.resolution_minutes or 0
-    if (
-        case.first_responded_at is None
-        and case.first_response_due_at is not None
-        and case.first_response_due_at < case.resolution_due_at
-    ):
-        target, due, minutes = "first_response", case.first_response_due_at, case.first_response_minutes or 0
+    target, due, minutes = _current_target(case)
     if case.status == CaseStatus.WAITING_ON_CUSTOMER:
         # The clock stopped when the case started waiting: the time left is frozen there.
         stopped = case.paused_at or now
@@ -255,6 +316,48 @@ def sla_state(case: Case, now: dt.datetime | None = None) -> SlaStatus:
     left = business_hours.business_time_between(now, due, calendar, pauses)
     if now >= due:
         return SlaStatus(SlaState.BREACHED, target, due, left)
-    threshold = dt.timedelta(minutes=minutes) * (100 - case.at_risk_percent) / 100
+    threshold = _at_risk_share(case, minutes)
     state = SlaState.AT_RISK if left <= threshold else SlaState.ON_TRACK
     return SlaStatus(state, target, due, left)
+
+
+ANSWER_DRAFTED_STEP = "knowledge answer drafted"
+
+
+def answer_draft_prefill(*, user: Any, case: Case) -> dict[str, Any]:
+    """A knowledge answer's first draft from a case: its question, answer and product.
+
+    The question is the case's subject (its description's first line becomes another way it
+    is asked); the answer is the resolution note, else the last reply staff sent the customer.
+    """
+    body = case.resolution_note.strip()
+    if not body:
+        last = (
+            visible_comments(user)
+            .filter(case=case, is_public=True, author__kind=UserKind.SUPPORT)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        body = last.body.strip() if last is not None else ""
+    first_line = next((line.strip() for line in case.description.splitlines() if line.strip()), "")
+    alternatives = [first_line[:300]] if first_line and first_line != case.subject else []
+    return {
+        "title": case.subject,
+        "body": body,
+        "alternatives": alternatives,
+        "product_ids": [case.product_id] if case.product_id else [],
+    }
+
+
+def answers_drafted_from(*, user: Any, case: Case) -> QuerySet[Any]:
+    """The knowledge answers drafted from a case that the user may read (from the case's audit)."""
+    from salesdesk.knowledge.selectors import visible_answers
+
+    ids = [
+        event.detail.get("answer_id")
+        for event in audit.events_for(case)
+        .filter(step=ANSWER_DRAFTED_STEP)
+        .select_related(None)
+        .only("detail")
+    ]
+    return visible_answers(user).filter(pk__in=[i for i in ids if isinstance(i, int)]).order_by("id")

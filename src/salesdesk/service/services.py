@@ -54,7 +54,13 @@ from .models import (
     Interaction,
     SlaPolicy,
 )
-from .selectors import sla_state, visible_cases
+from .selectors import (
+    ANSWER_DRAFTED_STEP,
+    answer_draft_prefill,
+    at_risk_moment,
+    sla_state,
+    visible_cases,
+)
 
 RATING_SALT = "salesdesk.service.rating"
 
@@ -319,6 +325,7 @@ def _apply_sla(case: Case, policy: SlaPolicy | None) -> None:
 
 def _compute_due(case: Case) -> None:
     if case.sla_calendar is None or case.resolution_minutes is None:
+        case.at_risk_at = at_risk_moment(case)
         return
     calendar = case.sla_calendar.as_engine()
     if case.first_response_minutes is not None:
@@ -328,6 +335,7 @@ def _compute_due(case: Case) -> None:
     case.resolution_due_at = business_hours.add_business_time(
         case.opened_at, dt.timedelta(minutes=case.resolution_minutes), calendar, case.pause_intervals()
     )
+    case.at_risk_at = at_risk_moment(case)
 
 
 @transaction.atomic
@@ -384,6 +392,72 @@ def case_open(
         audit.record_updated(actor, interaction, before)
     if acknowledge:
         _send_acknowledgement(case)
+    return case
+
+
+EDITABLE_FIELDS = {"subject", "description", "priority", "product", "contact", "opportunity"}
+EDITABLE_LINKS = ("product_id", "contact_id", "opportunity_id")
+
+
+@transaction.atomic
+def case_update(
+    *,
+    actor: Any,
+    case: Case,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> Case:
+    """Edit an open case: subject, description, priority, and its product, contact or opportunity.
+
+    Support staff only; a closed case is not edited. Links are given as ``*_id`` (``None``
+    clears one) and must be records the actor may see, of the case's account. A new priority
+    on an active case re-targets its SLA with the current policy for that priority (due times
+    counted from the opening, pauses kept); the old and new targets are in the audit record.
+    """
+    _require_support(actor, "case.reply")
+    case = _locked(case, expected_version)
+    if case.status == CaseStatus.CLOSED:
+        raise StateConflict("status", "a closed case cannot be changed; a reply opens a follow-up")
+    data = dict(data)
+    unknown = sorted(set(data) - {"subject", "description", "priority", *EDITABLE_LINKS})
+    if unknown:
+        raise ApplicationError(unknown[0], "cannot be changed here")
+    for link in EDITABLE_LINKS:
+        if link in data and data[link] is None:
+            data[link[:-3]] = data.pop(link)
+    data = _resolve_case_refs(actor, data)
+    if "subject" in data:
+        data["subject"] = str(data["subject"]).strip()
+        if not data["subject"]:
+            raise ApplicationError("subject", "must not be empty")
+    contact: Contact | None = data.get("contact")
+    if contact is not None and contact.organisation_id != case.account_id:
+        raise ApplicationError("contact_id", "is not a contact of this account")
+    opportunity = data.get("opportunity")
+    if opportunity is not None and opportunity.account_id != case.account_id:
+        raise ApplicationError("opportunity_id", "is not an opportunity of this account")
+    before = audit.snapshot(case)
+    changed = apply_changes(case, data, allowed=EDITABLE_FIELDS)
+    if not changed:
+        return case
+    clean_or_raise(case, exclude=["sla_policy", "sla_calendar"])
+    if "priority" in changed and case.status in ACTIVE_STATUSES:
+        policy = sla_policy_for(account=case.account, priority=case.priority)
+        if policy is not None:
+            _apply_sla(case, policy)
+            changed += [
+                "sla_policy",
+                "sla_policy_version",
+                "sla_calendar",
+                "first_response_minutes",
+                "resolution_minutes",
+                "at_risk_percent",
+                "first_response_due_at",
+                "resolution_due_at",
+                "at_risk_at",
+            ]
+    case.save(update_fields=changed)
+    audit.record_updated(actor, case, before)
     return case
 
 
@@ -562,7 +636,7 @@ def case_transition(
             f"a {case.get_status_display().lower()} case cannot become {CaseStatus(to_status).label.lower()}",
         )
     before = audit.snapshot(case)
-    fields = ["status", "pauses", "paused_at", "resolution_due_at", "first_response_due_at"]
+    fields = ["status", "pauses", "paused_at", "resolution_due_at", "first_response_due_at", "at_risk_at"]
     if to_status == CaseStatus.RESOLVED:
         note = note.strip() or case.resolution_note.strip()
         if not note:
@@ -576,6 +650,7 @@ def case_transition(
         case.resolved_at = now
         if case.first_responded_at is None:
             case.first_responded_at = now
+            case.at_risk_at = at_risk_moment(case)
         fields += ["resolution_note", "resolved_at", "first_responded_at"]
     elif to_status == CaseStatus.CLOSED:
         quiet = _quiet_period()
@@ -669,6 +744,30 @@ def case_update_complaint(
 # --- Escalation ---------------------------------------------------------------------------
 
 
+@transaction.atomic
+def case_draft_answer(*, actor: Any, case: Case, data: dict[str, Any] | None = None) -> Any:
+    """Draft a knowledge answer from a case (level 2+), linked back to the case.
+
+    What ``data`` leaves out comes from the case (``selectors.answer_draft_prefill``): the
+    subject as the question, the resolution note or the last reply to the customer as the
+    answer, the case's product. The answer is a draft in the knowledge base, owned by the
+    actor, for review as usual; the case records the step with the answer's id.
+    """
+    from salesdesk.knowledge.services import answer_create
+
+    require(actor, "knowledge.draft")
+    if actor.kind not in INTERNAL_KINDS or not visible_cases(actor).filter(pk=case.pk).exists():
+        raise PermissionDenied("You may not do this: only staff draft answers from cases.")
+    values = {**answer_draft_prefill(user=actor, case=case), **(data or {})}
+    if not str(values.get("body") or "").strip():
+        raise ApplicationError(
+            "body", "write the answer: the case has no resolution note or reply to start from"
+        )
+    answer = answer_create(actor=actor, data=values)
+    audit.record_step(actor, case, ANSWER_DRAFTED_STEP, detail={"answer_id": answer.pk})
+    return answer
+
+
 def _escalate(
     actor: Any, case: Case, to_tier: int, reason: str, automatic: bool, sla_target: str = ""
 ) -> Escalation:
@@ -740,8 +839,8 @@ def escalate_at_risk(*, now: dt.datetime | None = None) -> list[Escalation]:
     escalations = []
     candidates = (
         Case.objects.select_related("sla_calendar", "account")
-        .filter(status__in=CLOCK_RUNNING_STATUSES, tier__lt=4, resolution_due_at__isnull=False)
-        .order_by("resolution_due_at", "id")
+        .filter(status__in=CLOCK_RUNNING_STATUSES, tier__lt=4, at_risk_at__lte=now)
+        .order_by("at_risk_at", "id")
     )
     for case in candidates:
         state = sla_state(case, now)
@@ -825,6 +924,7 @@ def case_reply(
                     "paused_at",
                     "resolution_due_at",
                     "first_response_due_at",
+                    "at_risk_at",
                 ]
             )
             audit.record_step(
@@ -835,7 +935,8 @@ def case_reply(
             )
     elif is_public and case.first_responded_at is None:
         case.first_responded_at = now
-        case.save(update_fields=["first_responded_at"])
+        case.at_risk_at = at_risk_moment(case)  # the resolution target counts from now on
+        case.save(update_fields=["first_responded_at", "at_risk_at"])
     comment = CaseComment.objects.create(case=case, author=actor, body=body, is_public=is_public)
     audit.record_step(
         actor, comment, "replied" if is_public else "internal note", detail={"case": case.reference}
@@ -917,6 +1018,7 @@ def log_answer_sent(actor: Any, answer: Any, contact: Contact, question: str, ch
     )
 
 
+@transaction.atomic
 def log_interaction(
     *,
     actor: Any,
@@ -999,7 +1101,8 @@ def log_interaction(
         locked = _locked(case)
         if locked.first_responded_at is None:
             locked.first_responded_at = interaction.occurred_at
-            locked.save(update_fields=["first_responded_at"])
+            locked.at_risk_at = at_risk_moment(locked)
+            locked.save(update_fields=["first_responded_at", "at_risk_at"])
             audit.record_step(actor, locked, "first response", detail={"interaction": interaction.pk})
     return interaction
 

@@ -23,5 +23,6 @@ urlpatterns = [
     path("<int:case_id>/complaint/", views.case_complaint, name="case_complaint"),
     path("<int:case_id>/attach/", views.case_attach, name="case_attach"),
     path("<int:case_id>/log/", views.case_log, name="case_log"),
+    path("<int:case_id>/draft-answer/", views.case_draft_answer, name="case_draft_answer"),
     path("files/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
 ]

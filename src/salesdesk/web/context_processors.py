@@ -29,6 +29,13 @@ NAVIGATION_CAPABILITIES = (
     "interaction.log",
     "policy.set",
     "estimate.edit",
+    "deal.register",
+    "deal.approve",
+    "presales.request",
+    "presales.assign",
+    "solution.view",
+    "solution.design",
+    "product_gap.triage",
 )
 
 

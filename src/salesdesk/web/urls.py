@@ -53,6 +53,8 @@ urlpatterns = [
     path("opportunities/<int:opportunity_id>/stage/", deal_views.opportunity_stage, name="opportunity_stage"),
     # Requirements of an opportunity, documents and the customer's sign-off (web namespace).
     path("", include("salesdesk.deals.requirement_urls")),
+    # Presales requests: the requester's list, the level-5 board, one request (web namespace).
+    path("", include("salesdesk.deals.presales_urls")),
     # API tokens.
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
@@ -71,4 +73,6 @@ urlpatterns = [
     path("knowledge/", include("salesdesk.knowledge.urls")),
     path("cases/", include("salesdesk.service.urls")),
     path("estimates/", include("salesdesk.estimates.urls")),
+    path("solutions/", include("salesdesk.solutions.urls")),
+    path("registrations/", include("salesdesk.deals.registration_urls")),
 ]
