@@ -79,11 +79,11 @@ def test_tomas_resolves_the_escalated_complaint_and_the_customer_rates_it(page, 
     # the draft comes filled in from the case; he makes it useful for the next customer
     expect(page.get_by_role("heading", name=re.compile("Draft a knowledge answer from CS-"))).to_be_visible()
     expect(page.get_by_label("Question")).to_have_value(COMPLAINT)
-    expect(page.get_by_label("Approved answer")).to_have_value(
+    expect(page.get_by_role("textbox", name="Answer", exact=True)).to_have_value(
         "Your licence keys were re-issued and e-mailed to you."
     )
     page.get_by_label("Question").fill("What if an order arrives without licence keys?")
-    page.get_by_label("Approved answer").fill(
+    page.get_by_role("textbox", name="Answer", exact=True).fill(
         "The licence job may have failed for the order. Support re-issues the keys, which arrive "
         "by e-mail within minutes."
     )

@@ -182,15 +182,20 @@ STEP_MAX = AuditEvent._meta.get_field("step").max_length or 60
 
 TimelineRule = Callable[[Any], "QuerySet[Any] | None"]
 _TIMELINE_RULES: dict[type[models.Model], TimelineRule] = {}
+_TIMELINE_HIDDEN: dict[type[models.Model], Q] = {}
 
 
-def timeline_register(model: type[models.Model], visible: TimelineRule) -> None:
+def timeline_register(model: type[models.Model], visible: TimelineRule, *, hidden: Q | None = None) -> None:
     """Show ``model``'s events on account timelines to users for whom ``visible(user)`` has the record.
 
     ``visible`` returns the records the user may see, or None when every event of this kind
     on a timeline the user may open is theirs to see (e.g. the organisation's own events).
+    ``hidden`` matches events of the kind that external users never see even on their own
+    records (e.g. which partner held a deal before them).
     """
     _TIMELINE_RULES[model] = visible
+    if hidden is not None:
+        _TIMELINE_HIDDEN[model] = hidden
 
 
 def _timeline_visible_q(user: Any) -> Q:
@@ -204,6 +209,9 @@ def _timeline_visible_q(user: Any) -> Q:
             # object_id is text (it holds any model's key), so compare as text.
             ids = records.order_by().annotate(_object_id=Cast("pk", output_field=CharField()))
             q |= Q(content_type=content_type, object_id__in=ids.values("_object_id"))
+    for model, hidden in _TIMELINE_HIDDEN.items():
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+        q &= ~(Q(content_type=content_type) & hidden)
     return q
 
 

@@ -15,13 +15,12 @@ from salesdesk.core.api import (
     not_modified,
     set_etag,
 )
-from salesdesk.core.audit import events_for
 from salesdesk.core.permissions import require
 
 from . import services
 from .choices import OpportunityStage
 from .schemas import OpportunityIn, OpportunityOut, OpportunityPatch
-from .selectors import opportunity_get_for_user, opportunity_search
+from .selectors import opportunity_events, opportunity_get_for_user, opportunity_search, with_products
 
 router = Router(tags=["opportunities"])
 
@@ -31,6 +30,11 @@ def _data(payload: Any, **options: bool) -> dict[str, Any]:
     if isinstance(data.get("stage"), OpportunityStage):
         data["stage"] = data["stage"].value
     return data
+
+
+def _fresh(request: AuthedRequest, opportunity: Any) -> Any:
+    """The opportunity as the caller reads it (only the products they may see)."""
+    return opportunity_get_for_user(user=request.auth, opportunity_id=opportunity.pk, products=True)
 
 
 @router.get(
@@ -46,14 +50,17 @@ def opportunity_list(
     partner_id: DbId | None = None,
     open_only: bool = False,
 ) -> Any:
-    return opportunity_search(
-        user=request.auth,
-        query=q,
-        stage=stage or "",
-        account_id=account_id,
-        owner_id=owner_id,
-        partner_id=partner_id,
-        open_only=open_only,
+    return with_products(
+        request.auth,
+        opportunity_search(
+            user=request.auth,
+            query=q,
+            stage=stage or "",
+            account_id=account_id,
+            owner_id=owner_id,
+            partner_id=partner_id,
+            open_only=open_only,
+        ),
     )
 
 
@@ -64,7 +71,7 @@ def opportunity_add(request: AuthedRequest, payload: OpportunityIn, response: Ht
     # Left out or null: the service's default (the actor owns it, no partner).
     opportunity = services.opportunity_create(actor=request.auth, data=_data(payload, exclude_none=True))
     set_etag(response, opportunity)
-    return opportunity
+    return _fresh(request, opportunity)
 
 
 @router.get(
@@ -73,7 +80,7 @@ def opportunity_add(request: AuthedRequest, payload: OpportunityIn, response: Ht
     summary="One opportunity; send its ETag as If-None-Match to get 304 when unchanged",
 )
 def opportunity_detail(request: AuthedRequest, opportunity_id: int, response: HttpResponse) -> Any:
-    opportunity = opportunity_get_for_user(user=request.auth, opportunity_id=opportunity_id)
+    opportunity = opportunity_get_for_user(user=request.auth, opportunity_id=opportunity_id, products=True)
     if (unchanged := not_modified(request, opportunity)) is not None:
         return unchanged
     set_etag(response, opportunity)
@@ -96,7 +103,7 @@ def opportunity_patch(
         expected_version=expected_version(request, opportunity),
     )
     set_etag(response, opportunity)
-    return opportunity
+    return _fresh(request, opportunity)
 
 
 @router.get(
@@ -108,4 +115,4 @@ def opportunity_patch(
 def opportunity_history(request: AuthedRequest, opportunity_id: int) -> Any:
     opportunity = opportunity_get_for_user(user=request.auth, opportunity_id=opportunity_id)
     require(request.auth, "audit.view")
-    return events_for(opportunity)
+    return opportunity_events(user=request.auth, opportunity=opportunity)

@@ -11,6 +11,7 @@ class DealsConfig(AppConfig):
 
         from .models import Opportunity, Requirement, RequirementBaseline, RequirementQuestion, RequirementSet
         from .selectors import (
+            PARTNER_EVENTS,
             visible_baselines,
             visible_opportunities,
             visible_questions,
@@ -20,7 +21,7 @@ class DealsConfig(AppConfig):
 
         # A deal's events show on an account's timeline only to those who may see the deal:
         # a customer user never sees the opportunities on their own account.
-        timeline_register(Opportunity, visible_opportunities)
+        timeline_register(Opportunity, visible_opportunities, hidden=PARTNER_EVENTS)
         # Requirements follow their opportunity; a customer sees the events of the versions
         # shared with them and of the questions asked of them, nothing of the draft.
         timeline_register(RequirementSet, visible_requirement_sets)

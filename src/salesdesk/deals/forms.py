@@ -6,7 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
+from salesdesk.catalog.choices import RETIRED_LIFECYCLES
+from salesdesk.catalog.models import Product
+from salesdesk.catalog.selectors import visible_products
 from salesdesk.core.money import COMMON_CURRENCIES
 from salesdesk.core.pages import ServiceForm
 from salesdesk.core.roles import UserKind
@@ -20,6 +24,27 @@ from .models import Opportunity
 def owner_choices(user: Any):
     """People who may own an opportunity, among those the user can see."""
     return visible_users(user).filter(is_active=True, kind__in=[UserKind.SALES_REP, UserKind.SUPPORT])
+
+
+def product_choices(user: Any, instance: Opportunity | None = None):
+    """Catalog items on sale that the user can see, plus any retired ones the deal already has."""
+    offered = ~Q(lifecycle__in=RETIRED_LIFECYCLES)
+    if instance is not None:
+        offered |= Q(pk__in=instance.products.values("pk"))
+    return (
+        visible_products(user)
+        .select_related(None)
+        .filter(offered)
+        .only("id", "name", "sku", "lifecycle")
+        .order_by("name", "id")
+    )
+
+
+def product_label(product: Product) -> str:
+    label = f"{product.name} ({product.sku})"
+    if product.lifecycle in RETIRED_LIFECYCLES:
+        label += f" — {product.get_lifecycle_display().lower()}"
+    return label
 
 
 class OpportunityForm(ServiceForm):
@@ -45,11 +70,22 @@ class OpportunityForm(ServiceForm):
         widget=forms.TextInput(attrs={"list": "currencies", "autocomplete": "off"}),
     )
     expected_close_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    products = forms.ModelMultipleChoiceField(
+        queryset=Product.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What the customer is buying; deal registrations are checked against it.",
+    )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     lost_reason = forms.CharField(max_length=300, required=False, help_text="Needed when the stage is Lost.")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    error_field_aliases = {"account_id": "account", "owner_id": "owner", "partner_id": "partner"}
+    error_field_aliases = {
+        "account_id": "account",
+        "owner_id": "owner",
+        "partner_id": "partner",
+        "product_ids": "products",
+    }
     currencies = COMMON_CURRENCIES
 
     def __init__(self, *args: Any, user: Any, instance: Opportunity | None = None, **kwargs: Any) -> None:
@@ -73,6 +109,7 @@ class OpportunityForm(ServiceForm):
                     "account": instance.account_id,
                     "owner": instance.owner_id,
                     "partner": instance.partner_id,
+                    "products": [p.pk for p in instance.products.all()],
                 },
             )
         super().__init__(*args, **kwargs)
@@ -80,6 +117,8 @@ class OpportunityForm(ServiceForm):
         self.fields["account"].queryset = visible_customers(user).select_related(None).only("id", "name")
         self.fields["partner"].queryset = visible_partners(user).select_related(None).only("id", "name")
         self.fields["owner"].queryset = owner_choices(user)
+        self.fields["products"].queryset = product_choices(user, instance)
+        self.fields["products"].label_from_instance = product_label
         if instance is None:
             del self.fields["version"]
         else:
@@ -87,7 +126,12 @@ class OpportunityForm(ServiceForm):
 
     def service_data(self) -> dict[str, Any]:
         cleaned = self.cleaned_data
-        data = {k: v for k, v in cleaned.items() if k not in ("account", "owner", "partner", "version")}
+        data = {
+            k: v
+            for k, v in cleaned.items()
+            if k not in ("account", "owner", "partner", "products", "version")
+        }
+        data["product_ids"] = [p.pk for p in cleaned.get("products") or []]
         data["account_id"] = cleaned["account"].pk
         data["partner_id"] = cleaned["partner"].pk if cleaned.get("partner") else None
         if cleaned.get("owner"):

@@ -9,6 +9,11 @@ Who does what (``core.permissions``):
   any request along;
 - ``presales.deliver`` (level 3) — the assignee starts and delivers their own work.
 
+E-mail (sent after the transaction commits, through Django's e-mail backend): the assignee
+hears when work is given to them; the requester when their request is acknowledged, assigned,
+delivered (with the hand-over note) or declined (with the reason). Nobody is mailed about
+their own action.
+
 Each step is allowed only from the statuses in ``TRANSITIONS``; a request in another status
 is a 409 naming ``status``. Callers find requests through the selectors first, so someone
 else's request is a 404 before any of these run.
@@ -20,7 +25,11 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from salesdesk.core import audit
@@ -138,6 +147,56 @@ _PAST = {
 }
 
 
+# --- E-mail -------------------------------------------------------------------------------------
+
+
+def request_url(request: PresalesRequest) -> str:
+    """The link in the e-mails (``SALESDESK_BASE_URL`` + the request's page)."""
+    base = str(getattr(settings, "SALESDESK_BASE_URL", "http://localhost:8000")).rstrip("/")
+    return base + reverse("web:presales_detail", kwargs={"presales_request_id": request.pk})
+
+
+def _mail(
+    actor: Any, request: PresalesRequest, recipient: User | None, subject: str, template: str, **extra: Any
+) -> None:
+    """One notification to ``recipient`` once the transaction commits; none to the actor."""
+    if recipient is None or not recipient.is_active or not recipient.email:
+        return
+    if recipient.pk == getattr(actor, "pk", None):
+        return
+    context = {
+        "request": request,
+        "recipient": recipient,
+        "actor_name": assignee_label(actor),
+        "link": request_url(request),
+        **extra,
+    }
+    body = render_to_string(f"deals/presales/email/{template}.txt", context).strip() + "\n"
+    # One line: a name with a line break in it must not break the header.
+    line = " ".join(f"[{request.reference}] {subject}".split())
+    address = recipient.email
+
+    def send() -> None:
+        send_mail(line, body, None, [address], fail_silently=True)
+
+    transaction.on_commit(send)
+
+
+def _tell_requester(actor: Any, request: PresalesRequest, step: str, **extra: Any) -> None:
+    subjects = {
+        "acknowledged": "Seen: your {kind} request for {opportunity}",
+        "assigned": "Assigned to {assignee}: your {kind} request for {opportunity}",
+        "delivered": "Delivered: your {kind} request for {opportunity}",
+        "declined": "Declined: your {kind} request for {opportunity}",
+    }
+    subject = subjects[step].format(
+        kind=request.get_kind_display().lower(),
+        opportunity=request.opportunity.name,
+        assignee=assignee_label(request.assignee),
+    )
+    _mail(actor, request, request.requested_by, subject, "requester", step=step, **extra)
+
+
 def _is_requester_side(actor: Any, request: PresalesRequest) -> bool:
     """The requester, or (for a partner) a colleague of the requester's organisation."""
     if request.requested_by_id == actor.pk:
@@ -222,7 +281,9 @@ def presales_request_acknowledge(
     """Level 5 confirms the request was seen (stops the acknowledgement clock)."""
     require(actor, "presales.assign")
     request = _lock(request)
-    return _step(actor, request, "acknowledge", now, acknowledged_at=now or timezone.now())
+    request = _step(actor, request, "acknowledge", now, acknowledged_at=now or timezone.now())
+    _tell_requester(actor, request, "acknowledged")
+    return request
 
 
 @transaction.atomic
@@ -285,6 +346,19 @@ def presales_request_assign(
         if missing
         else {"assignee": str(assignee)},
     )
+    handover = {"reassigned": previous is not None, "previous_name": assignee_label(previous)}
+    _mail(
+        actor,
+        request,
+        assignee,
+        f"Assigned to you: {request.get_kind_display().lower()} for {request.opportunity.name}",
+        "assigned_to_you",
+        skills=sorted(needed.values()),
+        missing_skills=missing,
+        requester_name=assignee_label(request.requested_by),
+        **handover,
+    )
+    _tell_requester(actor, request, "assigned", assignee_name=assignee_label(assignee), **handover)
     return request
 
 
@@ -322,7 +396,9 @@ def presales_request_deliver(
     note = str(note or "").strip()
     if len(note) > MAX_COMMENT:
         raise ApplicationError("note", f"is longer than {MAX_COMMENT} characters")
-    return _step(actor, request, "deliver", now, delivered_at=now or timezone.now(), delivery_note=note)
+    request = _step(actor, request, "deliver", now, delivered_at=now or timezone.now(), delivery_note=note)
+    _tell_requester(actor, request, "delivered")
+    return request
 
 
 @transaction.atomic
@@ -333,7 +409,9 @@ def presales_request_decline(
     require(actor, "presales.assign")
     reason = _reason(reason)
     request = _lock(request)
-    return _step(actor, request, "decline", now, closed_at=now or timezone.now(), close_reason=reason)
+    request = _step(actor, request, "decline", now, closed_at=now or timezone.now(), close_reason=reason)
+    _tell_requester(actor, request, "declined")
+    return request
 
 
 @transaction.atomic
@@ -394,5 +472,5 @@ def presales_comment_add(*, actor: Any, request: PresalesRequest, text: str) -> 
     return comment
 
 
-def assignee_label(user: User | None) -> str:
+def assignee_label(user: Any) -> str:
     return "" if user is None else (user.get_full_name() or user.username)

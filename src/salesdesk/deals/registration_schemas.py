@@ -58,7 +58,9 @@ class RegistrationOut(Schema):
     notes: str
     status: str
     in_conflict: bool
-    blocked_until: dt.date | None
+    blocked_until: dt.date | None = Field(
+        ..., description="Blocked by a deal protected for another partner until (sales managers only)."
+    )
     conflicts: list[ConflictOut] | None = Field(
         ..., description="The matches found (sales managers only; null for partners)."
     )
@@ -90,6 +92,15 @@ class RegistrationOut(Schema):
         if user is None or not holds(user, "deal.approve"):
             return None
         return list(obj.conflicts or [])
+
+    @staticmethod
+    def resolve_blocked_until(obj: Any, context: Any) -> dt.date | None:
+        # When another partner's protection ends is that partner's business: a partner
+        # learns only that a conflict exists (``in_conflict``), as on the page.
+        user = context["request"].auth if context else None
+        if user is None or not holds(user, "deal.approve"):
+            return None
+        return obj.blocked_until  # type: ignore[no-any-return]
 
 
 class RegistrationIn(InputSchema):

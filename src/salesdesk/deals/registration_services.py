@@ -318,8 +318,10 @@ def registration_approve(
     if linked is None:
         account = _account_for_approval(actor, registration, account_id, new_account)
         data: dict[str, Any] = {
+            # Not the partner's name: the opportunity may later be linked to another
+            # partner's registration, who must not learn whose deal it was.
             "name": registration.title
-            or f"{registration.customer_name} (registered by {registration.partner})",
+            or f"{registration.customer_name} (deal registration {registration.pk})",
             "account_id": account.pk,
             "partner_id": registration.partner_id,
             "amount": registration.amount,

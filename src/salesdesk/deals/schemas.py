@@ -14,6 +14,7 @@ from salesdesk.core.api import InputSchema, Ref
 from .choices import OpportunityStage
 
 CURRENCY_PATTERN = r"^[A-Za-z]{3}$"
+MAX_PRODUCTS = 50
 
 
 class OpportunityOut(Schema):
@@ -29,6 +30,7 @@ class OpportunityOut(Schema):
     description: str
     closed_at: dt.datetime | None
     lost_reason: str
+    products: list[Ref] = Field(..., description="Catalog items the customer is buying, by name.")
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -45,6 +47,11 @@ class OpportunityIn(InputSchema):
     expected_close_date: dt.date | None = None
     description: str = ""
     lost_reason: str = Field("", max_length=300)
+    product_ids: list[int] = Field(
+        [],
+        max_length=MAX_PRODUCTS,
+        description="Catalog items the customer is buying; items on sale only (not end of sale/life).",
+    )
 
 
 class OpportunityPatch(InputSchema):
@@ -58,3 +65,6 @@ class OpportunityPatch(InputSchema):
     expected_close_date: dt.date | None = None
     description: str = None  # type: ignore[assignment]
     lost_reason: str = Field(None, max_length=300)  # type: ignore[assignment]
+    product_ids: list[int] = Field(  # type: ignore[assignment]
+        None, max_length=MAX_PRODUCTS, description="Replaces the list; [] removes every product."
+    )

@@ -7,6 +7,8 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from salesdesk.core import audit
+from salesdesk.core.models import AuditEvent
 from salesdesk.core.permissions import holds
 from salesdesk.core.roles import INTERNAL_KINDS, UserKind
 
@@ -28,8 +30,21 @@ def visible_opportunities(user: Any) -> QuerySet[Opportunity]:
     return qs.none()
 
 
-def opportunity_get_for_user(*, user: Any, opportunity_id: int) -> Opportunity:
-    return get_object_or_404(visible_opportunities(user), pk=opportunity_id)
+def with_products(user: Any, qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
+    """``qs`` with each opportunity's products prefetched, limited to those ``user`` may see.
+
+    A roadmap item on a deal stays internal: a partner reads only the catalog items they may see.
+    """
+    from salesdesk.catalog.selectors import visible_products
+
+    products = visible_products(user).select_related(None).only("id", "name", "sku", "lifecycle")
+    return qs.prefetch_related(Prefetch("products", queryset=products.order_by("name", "id")))
+
+
+def opportunity_get_for_user(*, user: Any, opportunity_id: int, products: bool = False) -> Opportunity:
+    """One opportunity ``user`` may see (404 otherwise); ``products`` prefetches its visible products."""
+    qs = visible_opportunities(user)
+    return get_object_or_404(with_products(user, qs) if products else qs, pk=opportunity_id)
 
 
 def opportunity_search(
@@ -168,3 +183,22 @@ def requirement_summary(opportunity: Opportunity) -> dict[str, Any]:
         ).count(),
         "latest": requirement_set.baselines.order_by("-number").first(),
     }
+
+
+# A deal can pass from one partner to another (a registration approved after the first
+# partner's protection ended); its earlier partner is not the new partner's business.
+PARTNER_EVENTS = (
+    Q(changes__has_key="partner") | Q(changes__has_key="partner_id") | Q(step="protected for partner")
+)
+
+
+def opportunity_events(*, user: Any, opportunity: Opportunity) -> QuerySet[AuditEvent]:
+    """The history of ``opportunity`` as ``user`` may read it, newest first.
+
+    Staff read every event. External users read it without the partner changes and the
+    protection steps, so that a partner never learns which partner had the deal before.
+    """
+    events = audit.events_for(opportunity)
+    if getattr(user, "is_external", False):
+        events = events.exclude(PARTNER_EVENTS)
+    return events

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from salesdesk.catalog.choices import RETIRED_LIFECYCLES
 from salesdesk.core import audit
 from salesdesk.core.errors import ApplicationError
 from salesdesk.core.permissions import require
@@ -34,8 +35,12 @@ OPPORTUNITY_FIELDS = {
 PRODUCT_FIELDS = {"products", "product_ids"}
 
 
-def _resolve_refs(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """Swap *_id references for records, refusing any the actor cannot see."""
+def _resolve_refs(actor: Any, data: dict[str, Any], *, has: Opportunity | None = None) -> dict[str, Any]:
+    """Swap *_id references for records, refusing any the actor cannot see.
+
+    ``product_ids`` must name catalog items the actor can see that are still on sale;
+    a retired item the opportunity ``has`` already may stay.
+    """
     data = dict(data)
     if "account_id" in data:
         account = (
@@ -71,6 +76,13 @@ def _resolve_refs(actor: Any, data: dict[str, Any]) -> dict[str, Any]:
         missing = [i for i in ids if i not in found]
         if missing:
             raise ApplicationError("product_ids", f"no such product: {missing[0]}")
+        kept = set(has.products.values_list("pk", flat=True)) if has is not None else set()
+        retired = [found[i] for i in ids if found[i].lifecycle in RETIRED_LIFECYCLES and i not in kept]
+        if retired:
+            raise ApplicationError(
+                "product_ids",
+                f"{retired[0].name} is {retired[0].get_lifecycle_display().lower()}; it cannot be added",
+            )
         data["products"] = [found[i] for i in ids]
     return data
 
@@ -125,7 +137,7 @@ def opportunity_update(
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     check_version(opportunity, expected_version)
     before = audit.snapshot(opportunity)
-    data = _resolve_refs(actor, data)
+    data = _resolve_refs(actor, data, has=opportunity)
     products = data.pop("products", None)
     changed = apply_changes(opportunity, data, allowed=OPPORTUNITY_FIELDS)
     product_change = _set_products(opportunity, products)

@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from salesdesk.core import audit
 from salesdesk.core.errors import ApplicationError
 from salesdesk.core.pages import form_page, optional_id, paginate, query_without_page, sort_param
 from salesdesk.core.permissions import holds, require
@@ -21,7 +20,7 @@ from .choices import OpportunityStage
 from .forms import OpportunityForm, StageForm, owner_choices
 from .models import Opportunity
 from .registration_services import protection_of
-from .selectors import opportunity_get_for_user, opportunity_search, requirement_summary
+from .selectors import opportunity_events, opportunity_get_for_user, opportunity_search, requirement_summary
 
 OPPORTUNITY_SORTS = {
     "close": "expected_close_date",
@@ -79,7 +78,11 @@ def _detail_context(
         "opportunity": opportunity,
         "stage_form": stage_form,
         "can_edit": can_edit,
-        "events": audit.events_for(opportunity)[:50] if holds(request.user, "audit.view") else None,
+        "events": (
+            opportunity_events(user=request.user, opportunity=opportunity)[:50]
+            if holds(request.user, "audit.view")
+            else None
+        ),
         "requirement_summary": requirement_summary(opportunity),
         "protection": protection_of(opportunity),
     }
@@ -87,7 +90,7 @@ def _detail_context(
 
 @login_required
 def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpResponse:
-    opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
+    opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id, products=True)
     return render(request, "deals/opportunity_detail.html", _detail_context(request, opportunity))
 
 
@@ -99,7 +102,7 @@ def opportunity_stage(request: HttpRequest, opportunity_id: int) -> HttpResponse
     With htmx the answer is the stage block plus the history (swapped out of band);
     without JavaScript the form posts normally and lands back on the page.
     """
-    opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
+    opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id, products=True)
     require(request.user, "opportunity.edit")
     form = StageForm(request.POST)
     ok = False
@@ -117,7 +120,9 @@ def opportunity_stage(request: HttpRequest, opportunity_id: int) -> HttpResponse
             ok = True
     if request.htmx:
         if ok:
-            opportunity = opportunity_get_for_user(user=request.user, opportunity_id=opportunity.pk)
+            opportunity = opportunity_get_for_user(
+                user=request.user, opportunity_id=opportunity.pk, products=True
+            )
         context: dict[str, Any] = _detail_context(request, opportunity, None if ok else form)
         context["saved"] = ok
         # A refused change still swaps in: htmx does not swap 4xx answers by default, and

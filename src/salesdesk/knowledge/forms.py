@@ -59,7 +59,10 @@ class ItemForm(ServiceForm):
         self.fields["owner"].queryset = owner_candidates().only("id", "username", "first_name", "last_name")
         if model is Answer:
             self.fields["title"].label = "Question"
-            self.fields["body"].label = "Approved answer"
+            self.fields["body"].label = "Answer"
+            self.fields[
+                "body"
+            ].help_text = "What we tell the customer. It is a draft until a reviewer publishes it."
             self.fields["alternatives"] = forms.CharField(
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 4}),

@@ -7,12 +7,15 @@ from typing import Any
 from django import forms
 
 from salesdesk.catalog.selectors import visible_products
+from salesdesk.core.errors import ApplicationError, StaleWrite
 from salesdesk.core.pages import ServiceForm
 from salesdesk.core.roles import INTERNAL_KINDS, UserKind
+from salesdesk.deals.selectors import visible_opportunities
 from salesdesk.parties.models import Contact, Organisation, User
 from salesdesk.parties.selectors import visible_contacts, visible_customers, visible_users
 
 from .choices import CallDirection, CaseChannel, CasePriority, CaseStatus, CaseType, InteractionKind
+from .models import Case
 
 
 class CaseForm(ServiceForm):
@@ -49,6 +52,85 @@ class CaseForm(ServiceForm):
         if cleaned.get("product"):
             data["product_id"] = cleaned["product"].pk
         return data
+
+
+STALE_CASE_EDIT = (
+    "This case was changed by someone else since you opened it, so your changes were not saved. "
+    "Reload the page to see the case as it is now, then make your changes again."
+)
+
+
+class CaseEditForm(ServiceForm):
+    """Edit an open case (support staff): its words, priority and links within its account.
+
+    The hidden ``version`` is the case as the page showed it; the service refuses the edit
+    when the case changed since then.
+    """
+
+    subject = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    priority = forms.ChoiceField(
+        choices=CasePriority.choices,
+        help_text="A new priority re-targets the SLA due times with the policy for that priority.",
+    )
+    product = forms.ModelChoiceField(queryset=Organisation.objects.none(), required=False)
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.none(), required=False, help_text="A contact of the case's account."
+    )
+    opportunity = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text="An opportunity of the case's account.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    error_field_aliases = {
+        "contact_id": "contact",
+        "product_id": "product",
+        "opportunity_id": "opportunity",
+    }
+    LINKS = ("product", "contact", "opportunity")
+
+    def __init__(self, *args: Any, user: Any, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "subject": case.subject,
+                "description": case.description,
+                "priority": case.priority,
+                "product": case.product_id,
+                "contact": case.contact_id,
+                "opportunity": case.opportunity_id,
+                "version": case.version,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["product"].queryset = visible_products(user).select_related(None).only("id", "name")
+        self.fields["contact"].queryset = visible_contacts(user).filter(organisation_id=case.account_id)
+        self.fields["opportunity"].queryset = (
+            visible_opportunities(user).filter(account_id=case.account_id).select_related(None)
+        )
+
+    def service_data(self) -> dict[str, Any]:
+        """Only what the person changed, so an untouched link is never re-checked or rewritten."""
+        cleaned = self.cleaned_data
+        data: dict[str, Any] = {}
+        for name in ("subject", "description", "priority"):
+            if cleaned[name] != getattr(self.case, name):
+                data[name] = cleaned[name]
+        for name in self.LINKS:
+            chosen = cleaned.get(name)
+            chosen_id = chosen.pk if chosen is not None else None
+            if chosen_id != getattr(self.case, f"{name}_id"):
+                data[f"{name}_id"] = chosen_id
+        return data
+
+    def add_service_error(self, exc: ApplicationError) -> None:
+        if isinstance(exc, StaleWrite):
+            self.add_error(None, STALE_CASE_EDIT)
+            return
+        super().add_service_error(exc)
 
 
 class ReplyForm(ServiceForm):

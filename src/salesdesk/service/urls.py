@@ -16,6 +16,7 @@ urlpatterns = [
     path("sla/<int:policy_id>/", views.sla_policy_edit, name="sla_policy_edit"),
     path("<int:case_id>/", views.case_detail, name="case_detail"),
     path("<int:case_id>/sla/", views.case_sla_clock, name="case_sla_clock"),
+    path("<int:case_id>/edit/", views.case_edit, name="case_edit"),
     path("<int:case_id>/reply/", views.case_reply, name="case_reply"),
     path("<int:case_id>/transition/", views.case_transition, name="case_transition"),
     path("<int:case_id>/escalate/", views.case_escalate, name="case_escalate"),

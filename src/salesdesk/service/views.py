@@ -11,8 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from salesdesk.core import audit
@@ -29,6 +32,7 @@ from .forms import (
     TOP_TIER,
     AttachmentForm,
     BulkAssignForm,
+    CaseEditForm,
     CaseForm,
     ComplaintForm,
     EscalateForm,
@@ -190,6 +194,7 @@ def _detail_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str,
         "can_draft_answer": can_draft,
         "drafted_answers": selectors.answers_drafted_from(user=user, case=case) if can_draft else None,
         "can_log": holds(user, "interaction.log"),
+        "can_edit": _may_edit(user) and case.status != CaseStatus.CLOSED,
         "can_take": staff and case.assignee_id is None and (user.support_level or 0) >= case.tier,
         "events": audit.events_for(case)[:50] if internal and holds(user, "audit.view") else None,
     }
@@ -251,6 +256,70 @@ def _back(case: Case) -> HttpResponse:
 def _refused(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
     case = selectors.case_get_for_user(user=request.user, case_id=case.pk)
     return render(request, "service/case_detail.html", _detail_context(request, case, **forms), status=400)
+
+
+def _may_edit(user: Any) -> bool:
+    """The service's own check for ``case_update``: support staff holding ``case.reply``."""
+    return _is_staff(user) and holds(user, "case.reply")
+
+
+def _when(value: Any) -> str:
+    return date_format(timezone.localtime(value), "j M Y, H:i") if value else "—"
+
+
+def _edited_message(before: Case, case: Case) -> str:
+    """What the edit did; a new priority says whether the SLA due times moved and to when."""
+    text = f"{case.reference} was saved."
+    if before.priority == case.priority:
+        return text
+    due_before = (before.sla_policy_id, before.first_response_due_at, before.resolution_due_at)
+    due_after = (case.sla_policy_id, case.first_response_due_at, case.resolution_due_at)
+    if due_before != due_after:
+        return (
+            f"{text} The priority is now {case.get_priority_display().lower()}, so the SLA due times "
+            f"were re-targeted: first response due {_when(case.first_response_due_at)}, "
+            f"resolution due {_when(case.resolution_due_at)}."
+        )
+    return (
+        f"{text} The priority is now {case.get_priority_display().lower()}; the SLA due times stay "
+        f"as they were (first response due {_when(case.first_response_due_at)}, "
+        f"resolution due {_when(case.resolution_due_at)})."
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Edit a case (support staff): subject, description, priority, product, contact, opportunity.
+
+    Another organisation's case is a 404 (the selector); a customer or partner, who may see
+    the case but not edit it, gets 403 like the API's PATCH. A closed case offers no form;
+    a POST to one shows the service's refusal on the page.
+    """
+    case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+    if not _may_edit(request.user):
+        raise PermissionDenied("You may not do this: only support staff edit cases.")
+    before = Case(
+        priority=case.priority,
+        sla_policy_id=case.sla_policy_id,
+        first_response_due_at=case.first_response_due_at,
+        resolution_due_at=case.resolution_due_at,
+    )
+    form = CaseEditForm(request.POST or None, user=request.user, case=case)
+    return form_page(
+        request,
+        form,
+        "service/case_edit.html",
+        {"case": case},
+        save=lambda: services.case_update(
+            actor=request.user,
+            case=case,
+            data=form.service_data(),
+            expected_version=form.cleaned_data.get("version"),
+        ),
+        saved=lambda saved: _edited_message(before, saved),
+        then=_back,
+    )
 
 
 @login_required

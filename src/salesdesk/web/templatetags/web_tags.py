@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.forms import BoundField
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
 from salesdesk.core.money import Money
@@ -58,10 +62,17 @@ def sort_state(current: str, name: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def nav_current(context: template.Context, *prefixes: str) -> SafeString:
-    """aria-current="page" when the current URL name starts with one of ``prefixes``."""
+    """aria-current="page" when the current URL name starts with one of ``prefixes``.
+
+    A prefix ending in ":" names a URL namespace instead ("catalog:" is every page of the
+    catalog app), so that e.g. the solutions app's ``product_gap_list`` is not a catalog page.
+    """
     match = getattr(context.get("request"), "resolver_match", None)
     name = getattr(match, "url_name", "") or ""
-    if any(name == p or name.startswith(f"{p}_") for p in prefixes):
+    namespaces = (getattr(match, "namespace", "") or "").split(":")
+    if any(
+        (p.endswith(":") and p[:-1] in namespaces) or name == p or name.startswith(f"{p}_") for p in prefixes
+    ):
         return mark_safe('aria-current="page"')  # a constant, nothing from the user
     return mark_safe("")
 
@@ -74,8 +85,26 @@ def audit_value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return ", ".join(audit_value(v) for v in value)
+    text = str(value)
+    # Snapshots name a related record as "Name (#id)" and keep times as ISO text: show
+    # the name, and the time as people read it (in the site's time zone).
+    related = _RELATED_LABEL.match(text)
+    if related:
+        return related.group(1)
+    if _ISO_DATETIME.match(text):
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return date_format(moment, "j M Y, H:i")
+    return text
+
+
+_RELATED_LABEL = re.compile(r"^(.+) \(#\d+\)$", re.S)
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 @register.filter
