@@ -46,6 +46,7 @@ def row_counts() -> dict[str, int]:
     counts = {model.__name__: model.objects.count() for model in models}
     counts["team memberships"] = User.teams.through.objects.count()
     counts["skills held"] = User.skills.through.objects.count()
+    counts["opportunity products"] = Opportunity.products.through.objects.count()
     return counts
 
 
@@ -150,3 +151,16 @@ def test_the_readme_lists_every_demo_login_with_its_password():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for login in DEMO_LOGINS:
         assert f"| `{login.username}` | `{login.password}` |" in readme, login.username
+
+
+def test_the_demo_deals_name_their_products_from_the_catalog():
+    demo_load()
+    with_products = Opportunity.objects.exclude(products=None).distinct()
+    # all but Northwind (Lena's possible conflict) and Quayside (nothing the catalog sells)
+    assert set(Opportunity.objects.exclude(pk__in=with_products).values_list("name", flat=True)) == {
+        "Northwind logistics",
+        "Quayside port access control",
+    }
+    assert all(p.sku.startswith("KS-") for o in with_products for p in o.products.all())
+    castell = Opportunity.objects.get(name="Castell Health secure remote access")
+    assert "Edge Gateway 400" in {p.name for p in castell.products.all()}

@@ -266,3 +266,50 @@ def test_a_roadmap_item_is_no_such_product_to_a_partner(client_as, world_a, reti
             {"field": "product_ids", "message": f"no such product: {product_id}"}
         ]
     assert names(world_a.opportunity) == []
+
+
+def test_the_list_shows_each_deals_products_compactly(client_as, presales, world_a, catalog, northwind):
+    world_a.opportunity.products.set([catalog["switch"], catalog["firewall"], catalog["gateway"]])
+    extra = Product.objects.create(sku="AP-1", name="Access Point 1", category=catalog["gateway"].category)
+    _, other = northwind
+    other.products.add(extra)
+    html = client_as(presales).get("/opportunities/").content.decode()
+    assert '<th scope="col">Products</th>' in html
+    # by name, at most three, the rest counted
+    assert "Access Switch 24, Edge Gateway 400, Firewall 200" in html
+    assert "Access Point 1, Edge Gateway 400" in html
+    other.products.add(catalog["switch"], catalog["firewall"])
+    html = client_as(presales).get("/opportunities/").content.decode()
+    assert 'Access Point 1, Access Switch 24, Edge Gateway 400 <span class="muted">+1 more</span>' in html
+
+
+def test_the_lost_reason_is_shown_only_for_the_stage_lost(client_as, presales, world_a):
+    client = client_as(presales)
+    url = f"/opportunities/{world_a.opportunity.pk}/"
+    html = client.get(url).content.decode()
+    assert "<div data-lost-reason hidden>" in html  # an open deal: hidden until Lost is chosen
+    assert "/static/deals/stage.js" in html  # which shows it as the stage changes
+    assert "<script>" not in html  # the CSP allows no inline script
+    # a reason sent with another stage is ignored, not stored
+    client.post(url + "stage/", {"stage": "negotiation", "lost_reason": "Price"})
+    world_a.opportunity.refresh_from_db()
+    assert world_a.opportunity.stage == "negotiation" and world_a.opportunity.lost_reason == ""
+    # Lost without a reason: the field is shown with its error, nothing changes
+    response = client.post(url + "stage/", {"stage": "lost", "lost_reason": "  "})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<div data-lost-reason>" in html and "Say why the deal was lost." in html
+    world_a.opportunity.refresh_from_db()
+    assert world_a.opportunity.stage == "negotiation"
+    client.post(url + "stage/", {"stage": "lost", "lost_reason": "Price"})
+    html = client.get(url).content.decode()
+    assert "<div data-lost-reason>" in html and "lost because: Price" in html
+
+
+def test_estimates_and_designs_are_buttons_in_their_own_card(client_as, presales, world_a):
+    html = client_as(presales).get(f"/opportunities/{world_a.opportunity.pk}/").content.decode()
+    card = html.split('id="related-heading"', 1)[1].split("</section>", 1)[0]
+    assert f'class="button" href="/estimates/?opportunity={world_a.opportunity.pk}"' in card
+    assert "Solution designs</a>" in card
+    head = html.split('<div class="grid-main">', 1)[0]
+    assert "Estimates and plans" not in head

@@ -150,3 +150,27 @@ def test_the_opportunity_page_shows_the_partners_protection(client_as, world_a, 
     registration.refresh_from_db()
     page = client.get(f"/opportunities/{opportunity.pk}/").content.decode()
     assert f"registered, protected until {registration.protected_until:%-d %b %Y}" in page
+
+
+def test_the_form_asks_for_one_of_your_customers_or_a_typed_name(client_as, world_a, catalog):
+    client = client_as(world_a.partner_user)
+    html = client.get(LIST + "new/").content.decode()
+    assert "Customer: one of your customers" in html and "Customer company name" in html
+    assert "Or one of your customers" not in html
+    base = {
+        "products": [catalog["gateway"].pk],
+        "amount": "1000",
+        "currency": "EUR",
+        "expected_close_date": in_days(20).isoformat(),
+    }
+    # neither picked nor typed: one message on the name field, nothing registered
+    response = client.post(LIST + "new/", {**base, "customer_name": ""})
+    assert response.status_code == 400
+    assert "Pick one of your customers above or type the company" in response.content.decode()
+    assert not DealRegistration.objects.exists()
+    # picking a customer is enough: the registration carries its name
+    response = client.post(LIST + "new/", {**base, "account": world_a.customer.pk, "customer_name": ""})
+    assert response.status_code == 302
+    registration = DealRegistration.objects.get()
+    assert registration.customer_name == world_a.customer.name
+    assert registration.account_id == world_a.customer.pk

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from salesdesk.solutions.queueing import CapacityError, mmc
-from salesdesk.solutions.sizing import Component, Objective, Workload, size_system
+from salesdesk.solutions.sizing import Component, Objective, Workload, chain_response, size_system
 
 WORKLOAD = Workload(
     peak_arrival_rate=40.0, service_demand={"web": 0.05, "db": 0.02}, growth_per_year=0.2, years=3
@@ -118,3 +118,17 @@ def test_an_impossible_target_is_refused_with_a_reason():
 def test_bad_sizing_input_is_named(workload, components, objective, message):
     with pytest.raises(CapacityError, match=message):
         size_system(workload, components, objective)
+
+
+def test_chain_response_mean_is_the_sum_and_p95_lies_between_the_slowest_tier_and_the_sum():
+    queues = [mmc(40.0, 1 / 0.05, 4), mmc(40.0, 1 / 0.02, 2)]
+    assert chain_response(queues, "mean") == pytest.approx(sum(q.w for q in queues))
+    p95 = chain_response(queues, "p95")
+    slowest = max(q.response_percentile(0.95) for q in queues)
+    assert slowest < p95 < sum(q.response_percentile(0.95) for q in queues)
+    assert chain_response(queues[:1], "p95") == pytest.approx(queues[0].response_percentile(0.95))
+
+
+def test_chain_response_names_an_unknown_statistic():
+    with pytest.raises(CapacityError, match="statistic"):
+        chain_response([mmc(10.0, 20.0, 1)], "median")

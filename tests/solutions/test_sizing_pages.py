@@ -86,6 +86,9 @@ def test_the_page_shows_the_requirements_targets_and_the_items_to_choose_from(cl
     )  # same range, not in the solution
     assert "Not sized yet." in page
     assert "Download feasibility report (PDF)" in page
+    # the statistic is named as such, with what each choice means
+    assert 'for="id_statistic">Response-time statistic' in page and "The target is a" not in page
+    assert "95 of 100 requests are at least this fast" in page
 
 
 def test_sizing_finds_the_cheapest_configuration_and_shows_it_with_charts(client_as, presales, version):

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesdesk.solutions.queueing import mmc
-from salesdesk.solutions.sizing import _response
+from salesdesk.solutions.sizing import chain_response
 from salesdesk.solutions.workload import (
     WorkloadError,
     catalog_items,
@@ -120,7 +120,7 @@ def test_cheapest_is_cheapest_by_brute_force():
         if any(peak * demand[t] / servers[t] > 0.8 for t in servers):
             continue
         queues = [mmc(peak, 1 / demand[t], servers[t]) for t in ("web", "db")]
-        if _response(queues, "p95") > 0.2:
+        if chain_response(queues, "p95") > 0.2:
             continue
         price = CATALOG[web_sku].price * web_units + CATALOG[db_sku].price * db_units
         best = price if best is None else min(best, price)
@@ -133,7 +133,7 @@ def test_headroom_and_the_breaking_load_are_where_the_target_breaks():
     demand = {"web": 0.05, "db": 0.02}
 
     def p95(rate):
-        return _response([mmc(rate, 1 / demand[t], servers[t]) for t in ("web", "db")], "p95")
+        return chain_response([mmc(rate, 1 / demand[t], servers[t]) for t in ("web", "db")], "p95")
 
     breaking = result["capacity"]["target_rate"]
     assert p95(breaking * 0.995) <= 0.25 < p95(breaking * 1.005)

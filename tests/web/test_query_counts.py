@@ -53,3 +53,29 @@ def test_home_page_queries_do_not_grow_with_records(
     _grow(world_a, presales, 15)
     with django_assert_max_num_queries(baseline):
         assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["presales", "partner_user"])
+def test_opportunity_list_queries_do_not_grow_with_deals_or_their_products(
+    who, world_a, presales, client_as, count_queries, django_assert_max_num_queries
+):
+    from salesdesk.catalog.models import Category, Product
+
+    category = Category.objects.create(name="Counted")
+    products = [
+        Product.objects.create(sku=f"CQ-{i}", name=f"Counted product {i}", category=category)
+        for i in range(4)
+    ]
+    user = presales if who == "presales" else getattr(world_a, who)
+    client = client_as(user)
+    url = reverse("web:opportunity_list")
+    _grow(world_a, presales, 2)
+    world_a.opportunity.products.set(products[:1])
+    baseline = count_queries(lambda: client.get(url))
+    _grow(world_a, presales, 15)
+    for opportunity in world_a.customer.opportunities.all():
+        opportunity.products.set(products)
+    with django_assert_max_num_queries(baseline):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Counted product 0, Counted product 1, Counted product 2" in response.content.decode()

@@ -143,8 +143,28 @@ class StageForm(ServiceForm):
     """The inline stage change on the opportunity page."""
 
     stage = forms.ChoiceField(choices=OpportunityStage.choices)
-    lost_reason = forms.CharField(max_length=300, required=False, label="Why was it lost?")
+    lost_reason = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Why was it lost?",
+        help_text="Needed when the stage is Lost.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("stage") == "lost":
+            if not (cleaned.get("lost_reason") or "").strip():
+                self.add_error("lost_reason", "Say why the deal was lost.")
+        else:
+            cleaned["lost_reason"] = ""  # a reason belongs to a lost deal only; ignore it otherwise
+        return cleaned
+
+    @property
+    def asks_lost_reason(self) -> bool:
+        """Whether the page shows the reason: the chosen (or, unbound, the current) stage is Lost."""
+        stage = self.data.get("stage") if self.is_bound else self.initial.get("stage")
+        return stage == "lost"
 
     def service_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"stage": self.cleaned_data["stage"]}

@@ -21,17 +21,20 @@ from .registration_models import DealRegistration
 
 
 class RegistrationForm(ServiceForm):
-    customer_name = forms.CharField(
-        max_length=200,
-        label="Customer company",
-        help_text="The company's name as you know it, e.g. Northwind Traders GmbH.",
-        widget=forms.TextInput(attrs={"autocomplete": "organization", "autofocus": True}),
-    )
+    # The customer: either one of the partner's known customers, or a name typed in.
     account = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
-        label="Or one of your customers",
-        empty_label="— a new or other customer —",
+        label="Customer: one of your customers",
+        empty_label="— not in this list: type the name below —",
+        help_text="Pick the customer if it is in the list; otherwise leave this and type the company's name.",
+    )
+    customer_name = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Customer company name",
+        help_text="Needed when the customer is not in the list above, e.g. Northwind Traders GmbH.",
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     title = forms.CharField(
         max_length=200, required=False, label="Deal", help_text="A few words, e.g. SD-WAN for 40 stores."
@@ -67,6 +70,18 @@ class RegistrationForm(ServiceForm):
             visible_products(user).select_related(None).only("id", "name", "sku").order_by("name")
         )
         self.fields["products"].label_from_instance = lambda p: f"{p.name} ({p.sku})"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        account = cleaned.get("account")
+        if not (cleaned.get("customer_name") or "").strip():
+            if account is not None:
+                cleaned["customer_name"] = account.name
+            elif "account" not in self.errors:
+                self.add_error(
+                    "customer_name", "Pick one of your customers above or type the company's name."
+                )
+        return cleaned
 
     def service_data(self) -> dict[str, Any]:
         cleaned = self.cleaned_data

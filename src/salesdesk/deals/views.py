@@ -6,10 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from salesdesk.catalog.models import Product
 from salesdesk.core.errors import ApplicationError
 from salesdesk.core.pages import form_page, optional_id, paginate, query_without_page, sort_param
 from salesdesk.core.permissions import holds, require
@@ -44,7 +46,14 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         "open_only": request.GET.get("open") == "1",
     }
     sort, ordering = sort_param(request, OPPORTUNITY_SORTS, "close")
-    page = paginate(request, opportunity_search(user=request.user, ordering=ordering, **filters))
+    # The products column: one extra query for the page, not one per row.
+    opportunities = opportunity_search(user=request.user, ordering=ordering, **filters).prefetch_related(
+        Prefetch(
+            "products",
+            queryset=Product.objects.select_related(None).only("id", "name").order_by("name", "id"),
+        )
+    )
+    page = paginate(request, opportunities)
     return render(
         request,
         "deals/opportunity_list.html",

@@ -1,8 +1,9 @@
 # ruff: noqa: E501 - the demo table reads best one registration per entry
 """Demo deal registrations (Lena's and Grace's journeys): pending, approved, rejected, in conflict.
 
-Some demo opportunities get their products first, so the conflict check has something to
-overlap with. Everything goes through the services, as the people who would do it; a
+The demo opportunities get their products from the demo catalog first, so the list and the
+pages show what each deal is about and the conflict check has something to overlap with
+(Northwind's deal is left without, for Lena's journey). Everything goes through the services, as the people who would do it; a
 registration already present (same partner, same customer name) is left alone.
 """
 
@@ -18,12 +19,22 @@ from salesdesk.deals.models import DealRegistration, Opportunity
 from salesdesk.deals.services import opportunity_update
 from salesdesk.parties.models import User
 
-# Which products the demo deals are about (by opportunity name and SKU).
+# Which products the demo deals are about (by opportunity name and SKU). "Northwind logistics"
+# has none on purpose: Lena's registration finds it as a possible conflict with unknown products.
+# Quayside's badge and gate access control is not something the catalog sells.
 OPPORTUNITY_PRODUCTS = {
     "Granite Peak edge gateways": ("KS-EG-400",),
     "Dunmore store network refresh": ("KS-SW-24P", "KS-AP6"),
     "Moravia Bank branch SD-WAN": ("KS-EG-800", "KS-FW-1000"),
     "Lakeside campus Wi-Fi refresh": ("KS-AP6", "KS-WLC200"),
+    "Alderbank SSO rollout": ("KS-CL-IDB", "KS-PS-SSO"),
+    "Castell Health secure remote access": ("KS-EG-400", "KS-LIC-HA400", "KS-VPN-CLIENT"),
+    "Isarwerk lab data backup": ("KS-ST12", "KS-CL-BKP"),
+    "Fairhaven council cloud migration": ("KS-CM", "KS-CL-DR", "KS-PS-DAY"),
+    "Oakridge Foods POS integration": ("KS-AS220", "KS-PS-DAY"),
+    "Elbe Maschinenbau factory monitoring": ("KS-EG-200", "KS-LIC-CM"),
+    "Tessaro e-commerce hosting": ("KS-AS440", "KS-SUP-GOLD"),
+    "Juniper Hotels guest Wi-Fi": ("KS-AP6", "KS-WLC200", "KS-MS-WIFI"),
 }
 
 

@@ -29,7 +29,16 @@ import numpy as np
 
 from salesdesk.solutions.queueing import CapacityError, QueueResult, UnstableSystemError, mmc
 
-__all__ = ["Component", "Objective", "SizingResult", "TierChoice", "Workload", "YearReport", "size_system"]
+__all__ = [
+    "Component",
+    "Objective",
+    "SizingResult",
+    "TierChoice",
+    "Workload",
+    "YearReport",
+    "chain_response",
+    "size_system",
+]
 
 GRID_POINTS = 1 << 12
 
@@ -128,10 +137,19 @@ def _p95(queues: Sequence[QueueResult]) -> float:
     return (index + len(queues) / 2) * step if index < len(total) else horizon
 
 
-def _response(queues: Sequence[QueueResult], statistic: str) -> float:
+def chain_response(queues: Sequence[QueueResult], statistic: str) -> float:
+    """The end-to-end response time in seconds of a request that passes every tier in turn.
+
+    ``queues`` are the M/M/c tiers the request visits (independent sojourn times);
+    ``statistic`` is ``"mean"`` (the sum of the tiers' mean sojourn times) or ``"p95"``
+    (the 95th percentile of their sum, by grid convolution of the sojourn-time laws).
+    Any other statistic raises :class:`CapacityError`.
+    """
     if statistic == "mean":
         return sum(q.w for q in queues)
-    return _p95(queues)
+    if statistic == "p95":
+        return _p95(queues)
+    raise CapacityError(f"statistic: must be 'mean' or 'p95', not {statistic!r}")
 
 
 def _check(workload: Workload, components: Sequence[Component], objective: Objective) -> list[str]:
@@ -201,7 +219,7 @@ def _headroom(queues: Sequence[QueueResult], objective: Objective) -> float:
             return False
         if any(q.utilization > objective.max_utilization for q in scaled):
             return False
-        return _response(scaled, objective.statistic) <= objective.response_time
+        return chain_response(scaled, objective.statistic) <= objective.response_time
 
     if not meets(1.0):
         return 0.0
@@ -235,7 +253,7 @@ def size_system(workload: Workload, components: Sequence[Component], objective: 
             o[4].response_percentile(0.95) > objective.response_time for o in combination
         ):
             continue  # the sum is at least each part: this one cannot meet the p95
-        if _response([o[4] for o in combination], objective.statistic) <= objective.response_time:
+        if chain_response([o[4] for o in combination], objective.statistic) <= objective.response_time:
             best = combination
             break
     if best is None:
@@ -261,7 +279,7 @@ def size_system(workload: Workload, components: Sequence[Component], objective: 
                 year=year,
                 arrival_rate=rate,
                 utilization={c.tier: q.utilization for c, q in zip(choices, queues, strict=True)},
-                response_time=_response(queues, objective.statistic),
+                response_time=chain_response(queues, objective.statistic),
                 headroom=_headroom(queues, objective),
             )
         )

@@ -83,7 +83,13 @@ class WorkloadForm(ServiceForm):
         help_text="Leave empty to use the p95_response_seconds target.",
     )
     statistic = forms.ChoiceField(
-        label="The target is a", choices=[("p95", "95th percentile"), ("mean", "mean")], initial="p95"
+        label="Response-time statistic",
+        choices=[("p95", "95th percentile"), ("mean", "mean")],
+        initial="p95",
+        help_text=(
+            "What the target above limits: the 95th percentile (95 of 100 requests are at least "
+            "this fast) or the mean response time."
+        ),
     )
     max_utilization_percent = forms.IntegerField(
         label="Utilisation cap per tier (%)", min_value=10, max_value=95, initial=80

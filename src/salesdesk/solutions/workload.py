@@ -36,7 +36,7 @@ from salesdesk.solutions.sizing import (
     Objective,
     SizingResult,
     Workload,
-    _response,  # the end-to-end mean or p95 of a chain of M/M/c tiers (grid convolution)
+    chain_response,
     size_system,
 )
 
@@ -556,7 +556,7 @@ def _queues(rate: float, demands: Mapping[str, float], servers: Mapping[str, int
 def _response_at(
     rate: float, demands: Mapping[str, float], servers: Mapping[str, int], statistic: str
 ) -> float:
-    return _response(_queues(rate, demands, servers), statistic)
+    return chain_response(_queues(rate, demands, servers), statistic)
 
 
 def _rate_meeting_target(
